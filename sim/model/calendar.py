@@ -1,0 +1,42 @@
+"""Simulation time: days from the scenario start, reported per calendar month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["DAYS_PER_MONTH", "Calendar"]
+
+DAYS_PER_MONTH = 365.25 / 12
+"""Length of a month for durations given in months (licences, delivery windows)."""
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Maps dates to engine days (the one time unit inside the engine) and months."""
+
+    start: dt.date
+    months: int
+
+    @property
+    def month_start_days(self) -> np.ndarray:
+        """Day on which each calendar month begins; the last entry is the horizon."""
+        return np.array([self.day_of(self.month_date(m)) for m in range(self.months + 1)])
+
+    @property
+    def horizon_days(self) -> int:
+        return self.day_of(self.month_date(self.months))
+
+    def month_date(self, month: int) -> dt.date:
+        """First day of month ``month`` (0 = the start month)."""
+        total = self.start.month - 1 + month
+        return self.start.replace(year=self.start.year + total // 12, month=total % 12 + 1, day=1)
+
+    def day_of(self, date: dt.date) -> int:
+        """Days from the start to ``date`` (negative before the start)."""
+        return (date - self.start).days
+
+    def month_labels(self) -> list[str]:
+        return [self.month_date(m).strftime("%Y-%m") for m in range(self.months)]

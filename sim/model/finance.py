@@ -1,0 +1,82 @@
+"""The money loop: margins, fixed costs, export levy, reinvestment, royalties, exits.
+
+A sale of value v (domestic prices) adds ``margin * v`` to the firm's cash when it
+is paid; exports also earn the market's premium. Fixed costs are paid monthly.
+A firm whose cash stays negative for ``grace_months`` month-ends exits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Producers
+from sim.schema import Exits, Reinvestment
+
+__all__ = ["ExportMoney", "export_money", "pay_royalties", "settle_exits"]
+
+
+@dataclass(frozen=True)
+class ExportMoney:
+    """Where one month's export revenue goes, per firm."""
+
+    revenue_usd: np.ndarray
+    levy_usd: np.ndarray
+    profit_usd: np.ndarray
+    """After variable cost and levy; what is not reinvested stays in cash."""
+    reinvest_usd: np.ndarray
+
+
+def export_money(
+    exported_usd: np.ndarray, revenue_usd: np.ndarray, margin: np.ndarray, spec: Reinvestment
+) -> ExportMoney:
+    levy = spec.export_levy * revenue_usd
+    profit = revenue_usd - levy - (1.0 - margin) * exported_usd
+    reinvest = spec.capacity_reinvest * np.maximum(profit, 0.0)
+    return ExportMoney(revenue_usd, levy, profit, reinvest)
+
+
+def pay_royalties(
+    producers: Producers, sector: int, amount_usd: float
+) -> None:
+    """Share a royalty among the sector's active firms in proportion to capacity."""
+    where = producers.slices[sector]
+    capacity = producers.active_capacity()[where]
+    total = capacity.sum()
+    if total > 0.0:
+        producers.cash_usd[where] += amount_usd * capacity / total
+
+
+def settle_exits(producers: Producers, spec: Exits, rng: np.random.Generator) -> np.ndarray:
+    """Count month-ends of negative cash and let firms past their grace exit.
+
+    Outcomes are drawn in firm order, one uniform draw per exiting firm. An acquired
+    firm's capacity goes to the largest active firm of its sector (when there is none,
+    the firm is bankrupt instead). Returns the ids of the firms that exited.
+    """
+    active = producers.status == ACTIVE
+    negative = active & (producers.cash_usd < 0.0)
+    producers.negative_months[:] = np.where(negative, producers.negative_months + 1, 0)
+    leaving = np.flatnonzero(active & (producers.negative_months >= spec.grace_months))
+    if leaving.size == 0:
+        return leaving
+    odds = spec.outcomes
+    outcome = np.searchsorted(
+        np.cumsum([odds.bankrupt, odds.migrated]), rng.random(leaving.size), side="right"
+    )
+    producers.status[leaving] = np.array([BANKRUPT, MIGRATED, ACQUIRED], dtype=np.int8)[outcome]
+    for firm in leaving[producers.status[leaving] == ACQUIRED]:
+        _hand_over(producers, int(firm))
+    producers.capacity_usd[leaving] = 0.0
+    return leaving
+
+
+def _hand_over(producers: Producers, firm: int) -> None:
+    where = producers.slices[producers.sector[firm]]
+    capacity = producers.active_capacity()[where]
+    if capacity.size == 0 or capacity.max() <= 0.0:
+        producers.status[firm] = BANKRUPT
+        return
+    buyer = where.start + int(np.argmax(capacity))
+    producers.capacity_usd[buyer] += producers.capacity_usd[firm]

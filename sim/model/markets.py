@@ -1,0 +1,120 @@
+"""Foreign markets: Poisson streams of export orders and how an order is placed.
+
+Each open market places orders in each sector as a Poisson process with rate
+yearly demand / mean order size; order sizes are exponential with that mean.
+Export centres scale every market's rate from their opening day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.calendar import Calendar
+from sim.schema import JointLine, Market, Scenario
+
+__all__ = ["ExportMarket", "JointLines", "split_order"]
+
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True)
+class ExportMarket:
+    """One market's order streams, in engine days."""
+
+    name: str
+    index: int
+    spec: Market
+    opens_day: int
+    centres_day: float
+    centres_factor: float
+
+    @classmethod
+    def build(cls, scenario: Scenario, calendar: Calendar) -> list[ExportMarket]:
+        centres = scenario.export_centres
+        centres_day = calendar.day_of(centres.opens) if centres else float("inf")
+        factor = 1.0 + centres.count * centres.demand_uplift if centres else 1.0
+        return [
+            cls(
+                name=name,
+                index=j,
+                spec=spec,
+                opens_day=max(0, calendar.day_of(spec.opens)) if spec.opens else 0,
+                centres_day=centres_day,
+                centres_factor=factor,
+            )
+            for j, (name, spec) in enumerate(scenario.markets.items())
+        ]
+
+    def orders_per_day(self, sector: str, day: float) -> float:
+        demand = self.spec.demand_usd.get(sector, 0.0)
+        factor = self.centres_factor if day >= self.centres_day else 1.0
+        return demand * factor / self.spec.order_usd / DAYS_PER_YEAR
+
+    def next_rate_change(self, day: float) -> float:
+        return self.centres_day if day < self.centres_day else float("inf")
+
+
+def split_order(size_usd: float, free_usd: np.ndarray) -> np.ndarray:
+    """Place an order: with the firm that has most free capacity, or split when none can.
+
+    When no single firm can deliver it in time it is split largest free capacity
+    first; what all of them together cannot take is lost (size minus the sum returned).
+    """
+    taken = np.zeros_like(free_usd)
+    if free_usd.size == 0:
+        return taken
+    best = int(np.argmax(free_usd))
+    if free_usd[best] >= size_usd:
+        taken[best] = size_usd
+        return taken
+    order = np.argsort(-free_usd, kind="stable")
+    ordered = free_usd[order]
+    before = np.cumsum(ordered) - ordered
+    taken[order] = np.clip(size_usd - before, 0.0, ordered)
+    return taken
+
+
+@dataclass
+class JointLines:
+    """Partner production lines abroad; they take their market's orders first."""
+
+    specs: tuple[JointLine, ...]
+    sector: np.ndarray
+    market: np.ndarray
+    start_day: np.ndarray
+    monthly_capacity_usd: np.ndarray
+    backlog_usd: np.ndarray
+
+    @classmethod
+    def build(cls, scenario: Scenario, calendar: Calendar) -> JointLines:
+        lines = scenario.joint_production
+        sectors, markets = scenario.sector_names, scenario.market_names
+        return cls(
+            specs=lines,
+            sector=np.array([sectors.index(x.sector) for x in lines], dtype=np.int64),
+            market=np.array([markets.index(x.serves) for x in lines], dtype=np.int64),
+            start_day=np.array([calendar.day_of(x.start) for x in lines], dtype=float),
+            monthly_capacity_usd=np.array([x.capacity_usd / 12.0 for x in lines]),
+            backlog_usd=np.zeros(len(lines)),
+        )
+
+    def take(self, market: int, sector: int, size_usd: float, day: float, months: int) -> float:
+        """Orders the lines serving this market and sector accept, in list order."""
+        remaining = size_usd
+        for i in np.flatnonzero((self.market == market) & (self.sector == sector)):
+            if day < self.start_day[i] or remaining <= 0.0:
+                continue
+            free = months * self.monthly_capacity_usd[i] - self.backlog_usd[i]
+            accepted = min(remaining, max(free, 0.0))
+            self.backlog_usd[i] += accepted
+            remaining -= accepted
+        return size_usd - remaining
+
+    def produce(self, day: float) -> np.ndarray:
+        """Output of each line in the month ending on ``day``."""
+        running = self.start_day < day
+        output = np.where(running, np.minimum(self.backlog_usd, self.monthly_capacity_usd), 0.0)
+        self.backlog_usd -= output
+        return output

@@ -1,0 +1,127 @@
+"""What one replication records: month x sector arrays, market arrays, meetings, trace.
+
+Quantities of production are USD at domestic prices; ``export_revenue_usd`` adds
+the market premium. Firm counts are at the end of the month (exits cumulative).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "MARKET_FIELDS",
+    "MONTHLY_FIELDS",
+    "ReplicationRecord",
+    "TraceEvent",
+    "invariant_violations",
+]
+
+MONTHLY_FIELDS: tuple[str, ...] = (
+    "capacity_usd",
+    "domestic_usd",
+    "export_usd",
+    "export_revenue_usd",
+    "export_demand_usd",
+    "unmet_export_demand_usd",
+    "joint_production_usd",
+    "royalty_usd",
+    "levy_usd",
+    "budget_paid_usd",
+    "unspent_budget_usd",
+    "cash_usd",
+    "export_backlog_usd",
+    "firms_active",
+    "firms_bankrupt",
+    "firms_migrated",
+    "firms_acquired",
+    "applications",
+    "licences_granted",
+    "licences_active",
+    "queue_length",
+    "days_to_licence_sum",
+)
+"""Recorded per month and sector. ``budget_paid_usd`` includes recycled levy."""
+
+MARKET_FIELDS: tuple[str, ...] = (
+    "demand_usd",
+    "joint_usd",
+    "accepted_usd",
+    "lost_usd",
+)
+"""Per month and market: orders arriving, taken by joint lines, by domestic firms, lost."""
+
+
+class TraceEvent(NamedTuple):
+    """One row of the audit trace (``defsim run --trace``)."""
+
+    day: float
+    kind: str
+    sector: str
+    firm: int
+    market: str
+    amount_usd: float
+    state: str
+
+
+@dataclass
+class ReplicationRecord:
+    """Everything one replication reports; the engine's only output."""
+
+    replication: int
+    sector_names: tuple[str, ...]
+    market_names: tuple[str, ...]
+    monthly: dict[str, np.ndarray]
+    """Name -> array (months, sectors)."""
+    market_monthly: dict[str, np.ndarray]
+    """Name -> array (months, markets)."""
+    firms_start: np.ndarray
+    """Per sector."""
+    meeting_days: list[float] = field(default_factory=list)
+    events: int = 0
+    """Events the SimPy clock processed (for benchmarks)."""
+    trace: list[TraceEvent] | None = None
+
+    @classmethod
+    def empty(
+        cls, replication: int, months: int, sectors: tuple[str, ...], markets: tuple[str, ...]
+    ) -> ReplicationRecord:
+        return cls(
+            replication=replication,
+            sector_names=sectors,
+            market_names=markets,
+            monthly={name: np.zeros((months, len(sectors))) for name in MONTHLY_FIELDS},
+            market_monthly={name: np.zeros((months, len(markets))) for name in MARKET_FIELDS},
+            firms_start=np.zeros(len(sectors)),
+        )
+
+
+def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[str]:
+    """DESIGN.md's invariants, checked every month; returns what fails (empty when sound).
+
+    - domestic + export <= capacity;
+    - cumulative domestic production <= cumulative budget paid out (levy included);
+    - every firm in exactly one status (active + exits == firms at start);
+    - no quantity negative or NaN.
+    """
+    m = record.monthly
+    found: list[str] = []
+    for name, values in [*m.items(), *record.market_monthly.items()]:
+        if np.isnan(values).any():
+            found.append(f"{name} has NaN")
+        if name != "cash_usd" and (values < 0).any():
+            found.append(f"{name} is negative (min {values.min():.6g})")
+    slack = rtol * np.maximum(m["capacity_usd"], 1.0)
+    over = m["domestic_usd"] + m["export_usd"] - m["capacity_usd"] > slack
+    if over.any():
+        found.append(f"domestic + export > capacity in months {np.flatnonzero(over.any(axis=1))}")
+    spent = np.cumsum(m["domestic_usd"], axis=0)
+    paid = np.cumsum(m["budget_paid_usd"], axis=0)
+    if (spent - paid > rtol * np.maximum(paid, 1.0)).any():
+        found.append("domestic spending exceeds budget paid out + levy")
+    statuses = m["firms_active"] + m["firms_bankrupt"] + m["firms_migrated"] + m["firms_acquired"]
+    if (statuses != record.firms_start[None, :]).any():
+        found.append("firm statuses do not add up to the firms at the start")
+    return found

@@ -1,0 +1,184 @@
+"""Replications: seeding, executors (in process, process pool, Dask) and reduction.
+
+Replication k always draws from child k of the seed's SeedSequence, and outputs
+are reduced in replication order, so the numbers do not depend on how many
+workers computed them or in which order they finished.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.metrics import OUTCOMES, monthly_cube, outcome_columns, outcome_row
+from sim.model import run_replication
+from sim.model.records import TraceEvent
+from sim.reduction import Reduction
+from sim.results import RunResult, StopRule
+from sim.schema import Scenario
+
+__all__ = ["ReplicationOutput", "simulate"]
+
+Progress = Callable[[int, int], None]
+"""Called with (replications done, replications planned)."""
+
+
+@dataclass(frozen=True)
+class ReplicationOutput:
+    """What travels back from a worker: small arrays, no SimPy objects."""
+
+    index: int
+    row: np.ndarray
+    cube: np.ndarray
+    events: int
+    meeting_days: list[float]
+    trace: list[TraceEvent] | None
+
+
+def run_one(scenario: Scenario, index: int, seed: int, trace: bool = False) -> ReplicationOutput:
+    record = run_replication(scenario, index, seed, trace=trace and index == 0)
+    return ReplicationOutput(
+        index, outcome_row(record), monthly_cube(record), record.events, record.meeting_days, record.trace
+    )
+
+
+def simulate(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    *,
+    trace: bool = False,
+    target_halfwidth: float | None = None,
+    target_metric: str = "absorption_share",
+    max_replications: int | None = None,
+    progress: Progress | None = None,
+    on_replication: Callable[[ReplicationOutput], None] | None = None,
+) -> RunResult:
+    """Run the replications of ``scenario`` and reduce them to a ``RunResult``.
+
+    Parameters
+    ----------
+    replications, seed
+        Default to the scenario's own.
+    workers
+        Local processes (default: all cores); 1 runs in this process.
+    scheduler
+        Address of a running Dask distributed scheduler; replaces the local pool.
+    target_halfwidth
+        Keep adding batches until the 95% CI half-width of ``target_metric`` is at
+        most this, or ``max_replications`` (default 10 x replications) is reached.
+    on_replication
+        Called with each replication's output, in replication order.
+    """
+    n = replications or scenario.replications
+    seed = scenario.seed if seed is None else seed
+    columns = outcome_columns(scenario.sector_names)
+    if target_metric not in OUTCOMES:
+        raise InputError(f"--target-metric: unknown metric '{target_metric}'")
+    cap = max_replications or 10 * n
+    reduction = Reduction(columns, on_replication)
+    with _executor(scenario, seed, workers, scheduler, trace) as execute:
+        planned = n
+        stop = StopRule("fixed", planned)
+        while True:
+            for output in execute(range(reduction.count, planned)):
+                reduction.add(output)
+                if progress:
+                    progress(reduction.count, planned)
+            if target_halfwidth is None:
+                break
+            planned, stop = _next_batch(reduction, target_metric, target_halfwidth, cap)
+            if planned <= reduction.count:
+                break
+    return reduction.finish(scenario, seed, stop)
+
+
+def _next_batch(
+    reduction: Reduction, metric: str, target: float, cap: int
+) -> tuple[int, StopRule]:
+    """Sequential procedure: estimate the replications needed from the current variance."""
+    done = reduction.count
+    width = reduction.halfwidth(metric)
+    if width <= target:
+        return done, StopRule("target_reached", done, metric, target, width)
+    if done >= cap:
+        return done, StopRule("max_replications", done, metric, target, width)
+    needed = math.ceil(done * (width / target) ** 2) if math.isfinite(width) else 2 * done
+    return min(cap, max(needed, done + 1)), StopRule("running", done, metric, target, width)
+
+
+# --- executors -----------------------------------------------------------------------
+
+Execute = Callable[[range], Iterator[ReplicationOutput]]
+
+
+class _executor:  # noqa: N801 - used as a context manager factory
+    """Chooses in-process, a local process pool, or Dask; yields an ``Execute``."""
+
+    def __init__(self, scenario: Scenario, seed: int, workers: int | None, scheduler: str | None, trace: bool):
+        self.args = (scenario, seed, trace)
+        self.workers = workers or os.cpu_count() or 1
+        self.scheduler = scheduler
+        self.pool: Any = None
+
+    def __enter__(self) -> Execute:
+        if self.scheduler is not None:
+            from sim.distributed import dask_executor
+
+            self.pool = dask_executor(self.scheduler, *self.args)
+            return self.pool.execute  # type: ignore[no-any-return]
+        if self.workers == 1:
+            return self._in_process
+        context = multiprocessing.get_context("forkserver")
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_init_worker, initargs=self.args
+        )
+        return self._in_pool
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+
+    def _in_process(self, indices: range) -> Iterator[ReplicationOutput]:
+        scenario, seed, trace = self.args
+        for k in indices:
+            yield run_one(scenario, k, seed, trace)
+
+    def _in_pool(self, indices: range) -> Iterator[ReplicationOutput]:
+        chunks = chunked(indices, self.workers)
+        pending: set[Future[list[ReplicationOutput]]] = {
+            self.pool.submit(_run_chunk, c.start, c.stop) for c in chunks
+        }
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield from future.result()
+
+
+def chunked(indices: range, workers: int) -> list[range]:
+    """Chunks big enough to amortise process overhead, small enough to balance load."""
+    size = max(1, min(64, math.ceil(len(indices) / (workers * 8))))
+    return [range(i, min(i + size, indices.stop)) for i in range(indices.start, indices.stop, size)]
+
+
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _init_worker(scenario: Scenario, seed: int, trace: bool) -> None:
+    """Receive the scenario once per worker process, not once per replication."""
+    _WORKER_STATE.update(scenario=scenario, seed=seed, trace=trace)
+
+
+def _run_chunk(start: int, stop: int) -> list[ReplicationOutput]:
+    s = _WORKER_STATE
+    return [run_one(s["scenario"], k, s["seed"], s["trace"]) for k in range(start, stop)]
