@@ -11,6 +11,7 @@ import math
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,7 @@ from sim.reduction import Reduction
 from sim.results import RunResult, StopRule
 from sim.schema import Scenario
 
-__all__ = ["ReplicationOutput", "simulate"]
+__all__ = ["ReplicationOutput", "simulate", "worker_pool"]
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications planned)."""
@@ -41,12 +42,15 @@ class ReplicationOutput:
     events: int
     meeting_days: list[float]
     trace: list[TraceEvent] | None
+    worker_pid: int
+    """The process that computed it: lets tests and audits see where work ran."""
 
 
 def run_one(scenario: Scenario, index: int, seed: int, trace: bool = False) -> ReplicationOutput:
     record = run_replication(scenario, index, seed, trace=trace and index == 0)
     return ReplicationOutput(
-        index, outcome_row(record), monthly_cube(record), record.events, record.meeting_days, record.trace
+        index, outcome_row(record), monthly_cube(record), record.events, record.meeting_days,
+        record.trace, os.getpid(),
     )
 
 
@@ -63,6 +67,7 @@ def simulate(
     max_replications: int | None = None,
     progress: Progress | None = None,
     on_replication: Callable[[ReplicationOutput], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> RunResult:
     """Run the replications of ``scenario`` and reduce them to a ``RunResult``.
 
@@ -79,6 +84,9 @@ def simulate(
         most this, or ``max_replications`` (default 10 x replications) is reached.
     on_replication
         Called with each replication's output, in replication order.
+    pool
+        A ``worker_pool()`` to reuse, so that sweeps start worker processes once,
+        not once per point; used unless ``workers`` is 1 or ``scheduler`` is given.
     """
     n = replications or scenario.replications
     seed = scenario.seed if seed is None else seed
@@ -87,7 +95,7 @@ def simulate(
         raise InputError(f"--target-metric: unknown metric '{target_metric}'")
     cap = max_replications or 10 * n
     reduction = Reduction(columns, on_replication)
-    with _executor(scenario, seed, workers, scheduler, trace) as execute:
+    with _executor(scenario, seed, workers, scheduler, trace, pool) as execute:
         planned = n
         stop = StopRule("fixed", planned)
         while True:
@@ -125,10 +133,12 @@ Execute = Callable[[range], Iterator[ReplicationOutput]]
 class _executor:  # noqa: N801 - used as a context manager factory
     """Chooses in-process, a local process pool, or Dask; yields an ``Execute``."""
 
-    def __init__(self, scenario: Scenario, seed: int, workers: int | None, scheduler: str | None, trace: bool):
+    def __init__(self, scenario: Scenario, seed: int, workers: int | None, scheduler: str | None, trace: bool,
+                 shared: ProcessPoolExecutor | None = None):
         self.args = (scenario, seed, trace)
         self.workers = workers or os.cpu_count() or 1
         self.scheduler = scheduler
+        self.shared = shared
         self.pool: Any = None
 
     def __enter__(self) -> Execute:
@@ -139,6 +149,8 @@ class _executor:  # noqa: N801 - used as a context manager factory
             return self.pool.execute  # type: ignore[no-any-return]
         if self.workers == 1:
             return self._in_process
+        if self.shared is not None:
+            return self._in_shared_pool
         context = multiprocessing.get_context("forkserver")
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init_worker, initargs=self.args
@@ -165,6 +177,31 @@ class _executor:  # noqa: N801 - used as a context manager factory
                 yield from future.result()
 
 
+    def _in_shared_pool(self, indices: range) -> Iterator[ReplicationOutput]:
+        assert self.shared is not None
+        futures = [self.shared.submit(_run_chunk_of, *self.args, c.start, c.stop)
+                   for c in chunked(indices, self.workers)]
+        while futures:
+            done, pending = wait(futures, return_when=FIRST_COMPLETED)
+            futures = list(pending)
+            for future in done:
+                yield from future.result()
+
+
+@contextmanager
+def worker_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor | None]:
+    """A local process pool shared by many ``simulate(..., pool=...)`` calls; None for 1 worker."""
+    count = workers or os.cpu_count() or 1
+    if count == 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("forkserver"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def chunked(indices: range, workers: int) -> list[range]:
     """Chunks big enough to amortise process overhead, small enough to balance load."""
     size = max(1, min(64, math.ceil(len(indices) / (workers * 8))))
@@ -177,6 +214,10 @@ _WORKER_STATE: dict[str, Any] = {}
 def _init_worker(scenario: Scenario, seed: int, trace: bool) -> None:
     """Receive the scenario once per worker process, not once per replication."""
     _WORKER_STATE.update(scenario=scenario, seed=seed, trace=trace)
+
+
+def _run_chunk_of(scenario: Scenario, seed: int, trace: bool, start: int, stop: int) -> list[ReplicationOutput]:
+    return [run_one(scenario, k, seed, trace) for k in range(start, stop)]
 
 
 def _run_chunk(start: int, stop: int) -> list[ReplicationOutput]:

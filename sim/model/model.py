@@ -257,7 +257,8 @@ class IndustryModel:
             p.export_backlog_usd[where] += taken
             p.export_backlog_revenue_usd[where] += taken * (1.0 + market.spec.price_premium)
         accepted = float(taken.sum())
-        lost = max(remaining - accepted, 0.0)
+        lost = remaining - accepted
+        lost = 0.0 if lost <= 1e-12 * size_usd else lost  # rounding of the split, not a loss
         self.monthly("export_demand_usd")[month, sector] += size_usd
         self.monthly("unmet_export_demand_usd")[month, sector] += lost
         mm = self.record.market_monthly

@@ -1,0 +1,78 @@
+"""Same seed, same bytes; another seed, other numbers; workers never change a number (case i)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import simulate
+from sim.rng import stream
+from sim.schema import Scenario
+
+FILES = ("summary.json", "replications.csv", "monthly.csv")
+
+
+def _save(scenario: Scenario, folder: Path, **kwargs: object) -> dict[str, bytes]:
+    result = simulate(scenario, **kwargs)  # type: ignore[arg-type]
+    result.save(folder, plots=False)
+    return {name: (folder / name).read_bytes() for name in FILES}
+
+
+def test_same_seed_gives_identical_files(tiny: Scenario, tmp_path: Path) -> None:
+    first = _save(tiny, tmp_path / "a", replications=4, seed=3, workers=1)
+    second = _save(tiny, tmp_path / "b", replications=4, seed=3, workers=1)
+    assert first == second
+
+
+def test_another_seed_gives_other_numbers(tiny: Scenario, tmp_path: Path) -> None:
+    first = _save(tiny, tmp_path / "a", replications=4, seed=3, workers=1)
+    other = _save(tiny, tmp_path / "b", replications=4, seed=4, workers=1)
+    for name in FILES:
+        assert first[name] != other[name]
+
+
+def test_process_pool_gives_identical_files(tiny: Scenario, tmp_path: Path) -> None:
+    sequential = _save(tiny, tmp_path / "a", replications=6, seed=9, workers=1)
+    parallel = _save(tiny, tmp_path / "b", replications=6, seed=9, workers=2)
+    assert sequential == parallel
+
+
+def test_pool_really_runs_in_other_processes(tiny: Scenario) -> None:
+    import os
+
+    from sim.runner import ReplicationOutput
+
+    seen: list[ReplicationOutput] = []
+    result = simulate(tiny, replications=6, seed=9, workers=2, on_replication=seen.append)
+    assert result.replications == 6
+    assert [o.index for o in seen] == list(range(6))
+    pids = {o.worker_pid for o in seen}
+    assert os.getpid() not in pids
+
+
+def test_replication_k_uses_child_k_of_the_seed_sequence() -> None:
+    import zlib
+
+    child = np.random.SeedSequence(42).spawn(3)[2]
+    keyed = np.random.SeedSequence(42, spawn_key=(2,))
+    assert np.array_equal(child.generate_state(8), keyed.generate_state(8))
+    named = np.random.SeedSequence(42, spawn_key=(*child.spawn_key, zlib.crc32(b"exits")))
+    assert np.array_equal(stream(42, 2, "exits").random(3), np.random.default_rng(named).random(3))
+
+
+def test_streams_are_independent_of_each_other() -> None:
+    a = stream(1, 0, "orders:north:uav").random(1000)
+    b = stream(1, 0, "orders:north:ew").random(1000)
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.15
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_common_random_numbers_keep_firm_sizes_when_budget_changes(tiny: Scenario, workers: int) -> None:
+    from builders import make_scenario
+
+    low = simulate(tiny, replications=2, seed=5, workers=workers)
+    high = simulate(make_scenario(**{"procurement.budget_usd": 1.2e9}), replications=2, seed=5, workers=workers)
+    assert np.array_equal(low.column("firms_start"), high.column("firms_start"))
+    assert np.allclose(low.column("uav.capacity_usd")[:1], high.column("uav.capacity_usd")[:1], rtol=0.2)
