@@ -48,9 +48,10 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     try:
         cli.main(args=args, prog_name="defsim", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelp:
-        sys.exit(0)
     except click.UsageError as err:
+        if type(err).__name__.startswith("NoArgsIsHelp") and err.ctx is not None:
+            click.echo(err.ctx.get_help())
+            sys.exit(0)
         hint = f" (see 'defsim {err.ctx.command.name} --help')" if err.ctx and err.ctx.command else ""
         click.echo(f"defsim: {err.format_message()}{hint}", err=True)
         sys.exit(EXIT_BAD_INPUT)
