@@ -47,8 +47,9 @@ class DaskExecutor:
             self.client.submit(_run_chunk, self.scenario, c.start, c.stop, self.seed, self.trace, pure=False)
             for c in chunked(indices, self.workers)
         ]
-        for future in as_completed(futures):
-            yield from future.result()
+        with self.client.as_current():
+            for future in as_completed(futures):
+                yield from future.result()
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None:
         self.client.close()

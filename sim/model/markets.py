@@ -86,11 +86,16 @@ class JointLines:
     start_day: np.ndarray
     monthly_capacity_usd: np.ndarray
     backlog_usd: np.ndarray
+    serving: dict[tuple[int, int], list[int]]
+    """Lines by (market, sector) they serve, in list order."""
 
     @classmethod
     def build(cls, scenario: Scenario, calendar: Calendar) -> JointLines:
         lines = scenario.joint_production
         sectors, markets = scenario.sector_names, scenario.market_names
+        serving: dict[tuple[int, int], list[int]] = {}
+        for i, line in enumerate(lines):
+            serving.setdefault((markets.index(line.serves), sectors.index(line.sector)), []).append(i)
         return cls(
             specs=lines,
             sector=np.array([sectors.index(x.sector) for x in lines], dtype=np.int64),
@@ -98,16 +103,17 @@ class JointLines:
             start_day=np.array([calendar.day_of(x.start) for x in lines], dtype=float),
             monthly_capacity_usd=np.array([x.capacity_usd / 12.0 for x in lines]),
             backlog_usd=np.zeros(len(lines)),
+            serving=serving,
         )
 
     def take(self, market: int, sector: int, size_usd: float, day: float, months: int) -> float:
         """Orders the lines serving this market and sector accept, in list order."""
         remaining = size_usd
-        for i in np.flatnonzero((self.market == market) & (self.sector == sector)):
+        for i in self.serving.get((market, sector), ()):
             if day < self.start_day[i] or remaining <= 0.0:
                 continue
             free = months * self.monthly_capacity_usd[i] - self.backlog_usd[i]
-            accepted = min(remaining, max(free, 0.0))
+            accepted = min(remaining, max(float(free), 0.0))
             self.backlog_usd[i] += accepted
             remaining -= accepted
         return size_usd - remaining

@@ -8,6 +8,7 @@ orders arrive at continuous times.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Generator
 from typing import Any
 
@@ -61,6 +62,9 @@ class IndustryModel:
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
         self.levy_pool_usd = 0.0
+        self._exporters: dict[int, tuple[np.ndarray, float]] = {}
+        """Licensed firms per sector and the day the first of their licences ends."""
+        self._month_starts = [float(d) for d in self.month_start]
         self.record = ReplicationRecord.empty(
             replication, scenario.months, self.sectors, scenario.market_names
         )
@@ -185,6 +189,7 @@ class IndustryModel:
     def expire_licences(self, day: float) -> None:
         p = self.producers
         expired = (p.licence == Licence.LICENSED) & (p.licence_until_day <= day)
+        self._exporters.clear()
         p.licence[expired] = Licence.NONE
         for firm in np.flatnonzero(expired):
             self.trace("licence_expired", firm=int(firm), state="none")
@@ -224,6 +229,7 @@ class IndustryModel:
         approved = self.commission.approve(p.sector[firms], self.rng["commission"])
         day = self.env.now
         granted, refused = firms[approved], firms[~approved]
+        self._exporters.clear()
         p.licence[granted] = Licence.LICENSED
         p.licence_until_day[granted] = day + self.commission.licence_days
         p.licence[refused] = Licence.REFUSED
@@ -246,16 +252,14 @@ class IndustryModel:
         joint = self.joint.take(market.index, sector, size_usd, now, months)
         remaining = size_usd - joint
         p = self.producers
-        where = p.slices[sector]
+        firms = np.zeros(0, dtype=np.int64)
         taken = np.zeros(0)
         if remaining > 0.0 and self.exportable[sector]:
-            licensed = p.licensed(now, where)
-            free = np.where(
-                licensed, months * p.export_rate(self.cap_share, where) - p.export_backlog_usd[where], 0.0
-            )
+            firms = self.exporters(sector, now)
+            free = months * p.export_rate(self.cap_share, firms) - p.export_backlog_usd[firms]
             taken = split_order(remaining, np.maximum(free, 0.0))
-            p.export_backlog_usd[where] += taken
-            p.export_backlog_revenue_usd[where] += taken * (1.0 + market.spec.price_premium)
+            p.export_backlog_usd[firms] += taken
+            p.export_backlog_revenue_usd[firms] += taken * (1.0 + market.spec.price_premium)
         accepted = float(taken.sum())
         lost = remaining - accepted
         lost = 0.0 if lost <= 1e-12 * size_usd else lost  # rounding of the split, not a loss
@@ -268,12 +272,23 @@ class IndustryModel:
         mm["accepted_usd"][month, j] += accepted
         mm["lost_usd"][month, j] += lost
         if self.record.trace is not None:
-            for firm in np.flatnonzero(taken):
-                self.trace("export_order", sector=self.sectors[sector], firm=where.start + int(firm),
-                           market=market.name, amount_usd=float(taken[firm]), state="backlog")
+            for i in np.flatnonzero(taken):
+                self.trace("export_order", sector=self.sectors[sector], firm=int(firms[i]),
+                           market=market.name, amount_usd=float(taken[i]), state="backlog")
             if lost > 0:
                 self.trace("order_lost", sector=self.sectors[sector], market=market.name,
                            amount_usd=lost, state="unmet")
+
+    def exporters(self, sector: int, day: float) -> np.ndarray:
+        """Ids of the sector's firms licensed on ``day``; cached until a licence changes."""
+        cached = self._exporters.get(sector)
+        if cached is not None and day < cached[1]:
+            return cached[0]
+        where = self.producers.slices[sector]
+        firms = where.start + np.flatnonzero(self.producers.licensed(day, where))
+        until = self.producers.licence_until_day[firms]
+        self._exporters[sector] = (firms, float(until.min()) if firms.size else float("inf"))
+        return firms
 
     def end_month(self, month: int) -> None:
         """Produce, account, let firms exit, and record the month."""
@@ -333,6 +348,7 @@ class IndustryModel:
         leaving = finance.settle_exits(p, self.scenario.exits, self.rng["exits"])
         if leaving.size == 0:
             return
+        self._exporters.clear()
         sectors = len(self.sectors)
         gone = _mask(leaving, p.count)
         self.monthly("unspent_budget_usd")[month] += p.sector_sum(dropped_domestic * gone, sectors)
@@ -368,7 +384,7 @@ class IndustryModel:
         return self.record.monthly[name]
 
     def month_of(self, day: float) -> int:
-        return min(int(np.searchsorted(self.month_start, day, side="right")) - 1, self.scenario.months - 1)
+        return min(bisect.bisect_right(self._month_starts, day) - 1, self.scenario.months - 1)
 
     def trace(self, kind: str, *, sector: str = "", firm: int = -1, market: str = "",
               amount_usd: float = 0.0, state: str = "") -> None:
