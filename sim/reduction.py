@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.results import MonthlySummary, RunResult, StopRule
+from sim.spool import MonthlySpool
 from sim.stats import QUANTILES, halfwidth
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ class Reduction:
         self.columns = columns
         self.on_replication = on_replication
         self.rows: list[np.ndarray] = []
-        self.cubes: list[np.ndarray] = []
+        self.cubes = MonthlySpool()
         self.events: list[int] = []
         self.pending: dict[int, ReplicationOutput] = {}
         self.meeting_days: list[float] = []
@@ -62,11 +63,9 @@ class Reduction:
         return halfwidth(np.array([row[column] for row in self.rows]))
 
     def finish(self, scenario: Scenario, seed: int, stop: StopRule) -> RunResult:
-        cubes = np.stack(self.cubes)
-        quantiles = np.quantile(cubes, QUANTILES, axis=0)
-        monthly = MonthlySummary(
-            mean=cubes.mean(axis=0), p05=quantiles[0], p50=quantiles[1], p95=quantiles[2]
-        )
+        mean, quantiles = self.cubes.reduce(QUANTILES)
+        self.cubes.close()
+        monthly = MonthlySummary(mean=mean, p05=quantiles[0], p50=quantiles[1], p95=quantiles[2])
         return RunResult(
             scenario=scenario,
             seed=seed,

@@ -76,3 +76,23 @@ def test_common_random_numbers_keep_firm_sizes_when_budget_changes(tiny: Scenari
     high = simulate(make_scenario(**{"procurement.budget_usd": 1.2e9}), replications=2, seed=5, workers=workers)
     assert np.array_equal(low.column("firms_start"), high.column("firms_start"))
     assert np.allclose(low.column("uav.capacity_usd")[:1], high.column("uav.capacity_usd")[:1], rtol=0.2)
+
+
+def test_spool_reduces_exactly_like_holding_everything_in_memory() -> None:
+    from sim import spool
+    from sim.spool import MonthlySpool
+
+    rng = np.random.default_rng(4)
+    cubes = [rng.normal(size=(5, 3, 4)) for _ in range(601)]
+    store = MonthlySpool()
+    original = spool.READ_BYTES
+    spool.READ_BYTES = 8 * 601 * 7  # force several passes over the cells
+    try:
+        for cube in cubes:
+            store.append(cube)
+        mean, qs = store.reduce((0.05, 0.5, 0.95))
+    finally:
+        spool.READ_BYTES = original
+    stacked = np.stack(cubes)
+    np.testing.assert_allclose(mean, stacked.mean(axis=0), rtol=1e-12)
+    assert np.array_equal(qs, np.quantile(stacked, (0.05, 0.5, 0.95), axis=0))
