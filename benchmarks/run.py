@@ -70,16 +70,22 @@ def peak_rss_mb(replications: int) -> float:
 
 def scaled(scenario: Scenario, factor: int) -> Scenario:
     sectors = {
-        name: s.model_copy(update={"firms": s.firms * factor, "capacity_usd": s.capacity_usd * factor})
+        name: s.model_copy(
+            update={"firms": s.firms * factor, "capacity_usd": s.capacity_usd * factor}
+        )
         for name, s in scenario.sectors.items()
     }
-    procurement = scenario.procurement.model_copy(update={"budget_usd": scenario.procurement.budget_usd * factor})
+    procurement = scenario.procurement.model_copy(
+        update={"budget_usd": scenario.procurement.budget_usd * factor}
+    )
     return scenario.model_copy(update={"sectors": sectors, "procurement": procurement})
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer replications, no x100 or 1,000-replication runs")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer replications, no x100 or 1,000-replication runs"
+    )
     args = parser.parse_args()
     sc = load_scenario(SCENARIO)
     cores = os.cpu_count() or 1
@@ -110,10 +116,15 @@ def main() -> None:
     for factor in (1, 10) if args.quick else (1, 10, 100):
         t, _ = seconds_per_replication(scaled(sc, factor), 3 if factor < 100 else 1)
         base = base or t
-        rows.append((f"firms x{factor}: seconds per replication", f"{t:.3f} ({t / base:.1f}x of x1)"))
+        rows.append(
+            (f"firms x{factor}: seconds per replication", f"{t:.3f} ({t / base:.1f}x of x1)")
+        )
 
-    print(f"defsim benchmarks, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {cores} cores, "
-          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}")
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    print(
+        f"defsim benchmarks, {time.strftime('%Y-%m-%d')}, {platform.machine()}, {cores} cores, "
+        f"{memory_gib:.0f} GiB, Python {platform.python_version()}"
+    )
     print()
     print("| measure | value |")
     print("| --- | --- |")

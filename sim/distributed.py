@@ -20,11 +20,9 @@ def dask_executor(address: str, scenario: Scenario, seed: int, trace: bool) -> D
     try:
         from distributed import Client
     except ImportError:
-        raise InputError(
-            "--scheduler needs Dask distributed: pip install -e '.[dask]'"
-        ) from None
+        raise InputError("--scheduler needs Dask distributed: pip install -e '.[dask]'") from None
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = Client(address, timeout="10s", set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as err:
         raise InputError(f"--scheduler {address}: cannot connect ({err})") from None
     return DaskExecutor(client, scenario, seed, trace)
@@ -44,16 +42,20 @@ class DaskExecutor:
         from distributed import as_completed
 
         futures = [
-            self.client.submit(_run_chunk, self.scenario, c.start, c.stop, self.seed, self.trace, pure=False)
+            self.client.submit(
+                _run_chunk, self.scenario, c.start, c.stop, self.seed, self.trace, pure=False
+            )
             for c in chunked(indices, self.workers)
         ]
         with self.client.as_current():
-            for future in as_completed(futures):
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
                 yield from future.result()
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None:
         self.client.close()
 
 
-def _run_chunk(scenario: Scenario, start: int, stop: int, seed: int, trace: bool) -> list[ReplicationOutput]:
+def _run_chunk(
+    scenario: Scenario, start: int, stop: int, seed: int, trace: bool
+) -> list[ReplicationOutput]:
     return [run_one(scenario, k, seed, trace) for k in range(start, stop)]

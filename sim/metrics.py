@@ -19,8 +19,8 @@ __all__ = [
     "OUTCOMES",
     "SECTOR_OUTCOMES",
     "monthly_cube",
-    "outcome_row",
     "outcome_columns",
+    "outcome_row",
 ]
 
 OUTCOMES: tuple[str, ...] = (
@@ -142,7 +142,10 @@ def outcome_row(record: ReplicationRecord) -> np.ndarray:
     m = record.monthly
     per_sector = {name: m[name].sum(axis=0) for name in _SUMMED}
     per_sector["firms_start"] = record.firms_start
-    last = {name: m[name][-1] for name in ("firms_active", "firms_bankrupt", "firms_migrated", "firms_acquired")}
+    last = {
+        name: m[name][-1]
+        for name in ("firms_active", "firms_bankrupt", "firms_migrated", "firms_acquired")
+    }
     per_sector["firms_active_end"] = last["firms_active"]
     per_sector["firms_bankrupt"] = last["firms_bankrupt"]
     per_sector["firms_migrated"] = last["firms_migrated"]
@@ -154,12 +157,20 @@ def outcome_row(record: ReplicationRecord) -> np.ndarray:
     waited = m["days_to_licence_sum"].sum()
     totals["mean_days_to_licence"] = np.array([waited / granted if granted else np.nan])
     industry = [float(totals[name][0]) for name in OUTCOMES]
-    sectors = [float(per_sector[name][s]) for s in range(len(record.sector_names)) for name in SECTOR_OUTCOMES]
+    sectors = [
+        float(per_sector[name][s])
+        for s in range(len(record.sector_names))
+        for name in SECTOR_OUTCOMES
+    ]
     return np.array(industry + sectors)
 
 
 def _add_ratios(values: dict[str, np.ndarray]) -> None:
-    capacity, domestic, export = values["capacity_usd"], values["domestic_usd"], values["export_usd"]
+    capacity, domestic, export = (
+        values["capacity_usd"],
+        values["domestic_usd"],
+        values["export_usd"],
+    )
     surplus = np.maximum(capacity - domestic, 0.0)
     values["surplus_usd"] = surplus
     values["idle_usd"] = np.maximum(capacity - domestic - export, 0.0)
@@ -168,7 +179,9 @@ def _add_ratios(values: dict[str, np.ndarray]) -> None:
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    return np.divide(numerator, denominator, out=np.zeros_like(numerator, dtype=float), where=denominator > 0)
+    out = np.zeros_like(numerator, dtype=float)
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
 
 
 def monthly_cube(record: ReplicationRecord) -> np.ndarray:
@@ -187,7 +200,10 @@ def monthly_cube(record: ReplicationRecord) -> np.ndarray:
             cube[:, 1 : 1 + sectors, k] = m[name]
             cube[:, 0, k] = m[name].sum(axis=1)
     for group in (slice(0, 1), slice(1, 1 + sectors)):
-        values = {name: cube[:, group, MONTHLY_METRICS.index(name)] for name in ("capacity_usd", "domestic_usd", "export_usd")}
+        values = {
+            name: cube[:, group, MONTHLY_METRICS.index(name)]
+            for name in ("capacity_usd", "domestic_usd", "export_usd")
+        }
         _add_ratios(values)
         for name in ("surplus_usd", "idle_usd", "absorption_share", "utilisation_share"):
             cube[:, group, MONTHLY_METRICS.index(name)] = values[name]

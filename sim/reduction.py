@@ -74,8 +74,12 @@ class Reduction:
             monthly=monthly,
             meeting_days=self.meeting_days,
             events_per_replication=float(np.mean(self.events)),
-            stop=StopRule(stop.reason if stop.reason != "running" else "max_replications",
-                          self.count, stop.metric, stop.target,
-                          self.halfwidth(stop.metric) if stop.metric else None),
+            stop=StopRule(
+                stop.reason if stop.reason != "running" else "max_replications",
+                self.count,
+                stop.metric,
+                stop.target,
+                self.halfwidth(stop.metric) if stop.metric else None,
+            ),
             trace=self.trace,
         )

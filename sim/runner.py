@@ -11,8 +11,8 @@ import math
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,8 +49,13 @@ class ReplicationOutput:
 def run_one(scenario: Scenario, index: int, seed: int, trace: bool = False) -> ReplicationOutput:
     record = run_replication(scenario, index, seed, trace=trace and index == 0)
     return ReplicationOutput(
-        index, outcome_row(record), monthly_cube(record), record.events, record.meeting_days,
-        record.trace, os.getpid(),
+        index,
+        outcome_row(record),
+        monthly_cube(record),
+        record.events,
+        record.meeting_days,
+        record.trace,
+        os.getpid(),
     )
 
 
@@ -111,9 +116,7 @@ def simulate(
     return reduction.finish(scenario, seed, stop)
 
 
-def _next_batch(
-    reduction: Reduction, metric: str, target: float, cap: int
-) -> tuple[int, StopRule]:
+def _next_batch(reduction: Reduction, metric: str, target: float, cap: int) -> tuple[int, StopRule]:
     """Sequential procedure: estimate the replications needed from the current variance."""
     done = reduction.count
     width = reduction.halfwidth(metric)
@@ -133,8 +136,15 @@ Execute = Callable[[range], Iterator[ReplicationOutput]]
 class _executor:  # noqa: N801 - used as a context manager factory
     """Chooses in-process, a local process pool, or Dask; yields an ``Execute``."""
 
-    def __init__(self, scenario: Scenario, seed: int, workers: int | None, scheduler: str | None, trace: bool,
-                 shared: ProcessPoolExecutor | None = None):
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int,
+        workers: int | None,
+        scheduler: str | None,
+        trace: bool,
+        shared: ProcessPoolExecutor | None = None,
+    ):
         self.args = (scenario, seed, trace)
         self.workers = workers or os.cpu_count() or 1
         self.scheduler = scheduler
@@ -176,11 +186,12 @@ class _executor:  # noqa: N801 - used as a context manager factory
             for future in done:
                 yield from future.result()
 
-
     def _in_shared_pool(self, indices: range) -> Iterator[ReplicationOutput]:
         assert self.shared is not None
-        futures = [self.shared.submit(_run_chunk_of, *self.args, c.start, c.stop)
-                   for c in chunked(indices, self.workers)]
+        futures = [
+            self.shared.submit(_run_chunk_of, *self.args, c.start, c.stop)
+            for c in chunked(indices, self.workers)
+        ]
         while futures:
             done, pending = wait(futures, return_when=FIRST_COMPLETED)
             futures = list(pending)
@@ -216,7 +227,9 @@ def _init_worker(scenario: Scenario, seed: int, trace: bool) -> None:
     _WORKER_STATE.update(scenario=scenario, seed=seed, trace=trace)
 
 
-def _run_chunk_of(scenario: Scenario, seed: int, trace: bool, start: int, stop: int) -> list[ReplicationOutput]:
+def _run_chunk_of(
+    scenario: Scenario, seed: int, trace: bool, start: int, stop: int
+) -> list[ReplicationOutput]:
     return [run_one(scenario, k, seed, trace) for k in range(start, stop)]
 
 

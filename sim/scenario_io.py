@@ -114,7 +114,9 @@ def parse_override(text: str) -> tuple[str, Any]:
     try:
         value = yaml.load(raw, Loader=_Loader) if raw.strip() else ""
     except yaml.YAMLError as err:
-        raise ScenarioError([Problem("--set", dotted, f"cannot read value {raw!r}: {err}")]) from None
+        raise ScenarioError(
+            [Problem("--set", dotted, f"cannot read value {raw!r}: {err}")]
+        ) from None
     return dotted.strip(), value
 
 
@@ -180,7 +182,11 @@ def _key_lines(root: yaml.Node, filename: str) -> dict[Loc, int | str]:
         visited += 1
         if visited > MAX_NODES:
             raise ScenarioError(
-                [Problem(f"{filename}:1", "yaml", f"more than {MAX_NODES:,} nodes (alias expansion?)")]
+                [
+                    Problem(
+                        f"{filename}:1", "yaml", f"more than {MAX_NODES:,} nodes (alias expansion?)"
+                    )
+                ]
             )
         if isinstance(node, yaml.MappingNode):
             seen: set[object] = set()
@@ -301,13 +307,13 @@ def _validate(data: dict[str, Any], lines: dict[Loc, int | str], filename: str) 
     except ValidationError as err:
         problems = [_problem_from_pydantic(e, lines, filename) for e in err.errors()]
     except CrossReferenceError as err:
-        problems = [Problem(_where(loc, lines, filename), _dotted(loc), msg) for loc, msg in err.problems]
+        problems = [
+            Problem(_where(loc, lines, filename), _dotted(loc), msg) for loc, msg in err.problems
+        ]
     raise ScenarioError(_dedupe(problems))
 
 
-def _problem_from_pydantic(
-    error: Any, lines: dict[Loc, int | str], filename: str
-) -> Problem:
+def _problem_from_pydantic(error: Any, lines: dict[Loc, int | str], filename: str) -> Problem:
     loc: Loc = tuple(part for part in error["loc"] if part != "[key]")
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":

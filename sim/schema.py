@@ -11,6 +11,7 @@ Money is in US dollars (``_usd``), time in days (``_days``) or calendar months
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -147,7 +148,7 @@ class Commission(Section):
     @field_validator("pauses")
     @classmethod
     def _pauses_in_order(cls, pauses: tuple[Pause, ...]) -> tuple[Pause, ...]:
-        for earlier, later in zip(pauses, pauses[1:], strict=False):
+        for earlier, later in itertools.pairwise(pauses):
             if later.start <= earlier.end:
                 raise ValueError(
                     f"pauses overlap or are out of order: {later.start} is not after {earlier.end}"
@@ -308,7 +309,9 @@ class Scenario(Section):
         found: list[tuple[tuple[str | int, ...], str]] = []
 
         def undefined(loc: tuple[str | int, ...], name: str, kind: str, known: set[str]) -> None:
-            found.append((loc, f"{kind} '{name}' is not defined (defined: {', '.join(sorted(known))})"))
+            found.append(
+                (loc, f"{kind} '{name}' is not defined (defined: {', '.join(sorted(known))})")
+            )
 
         for name in self.procurement.sector_shares:
             if name not in sectors:
@@ -325,13 +328,18 @@ class Scenario(Section):
             for name, sector in self.sectors.items():
                 if sector.exportable and name not in rates and "default" not in rates:
                     found.append(
-                        (("licensing", "approval_rate"), f"no rate for exportable sector '{name}' and no 'default'")
+                        (
+                            ("licensing", "approval_rate"),
+                            f"no rate for exportable sector '{name}' and no 'default'",
+                        )
                     )
         for i, line in enumerate(self.joint_production):
             if line.sector not in sectors:
                 undefined(("joint_production", i, "sector"), line.sector, "sector", sectors)
             if line.serves not in self.markets:
-                undefined(("joint_production", i, "serves"), line.serves, "market", set(self.markets))
+                undefined(
+                    ("joint_production", i, "serves"), line.serves, "market", set(self.markets)
+                )
         return found
 
     @property

@@ -24,7 +24,8 @@ class MonthlySpool:
     """Append same-shaped arrays in replication order; reduce them cell by cell."""
 
     def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(prefix="defsim-monthly-")
+        # Closed in close(); the spool outlives any one with-block.
+        self.file = tempfile.TemporaryFile(prefix="defsim-monthly-")  # noqa: SIM115
         self.buffer: list[np.ndarray] = []
         self.blocks: list[tuple[int, int]] = []
         """(file offset, replications) of each written block."""

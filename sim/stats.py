@@ -8,7 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as scipy_stats
 
-__all__ = ["QUANTILES", "Estimate", "estimate", "halfwidth", "paired_difference", "welch_difference"]
+__all__ = [
+    "QUANTILES",
+    "Estimate",
+    "estimate",
+    "halfwidth",
+    "paired_difference",
+    "welch_difference",
+]
 
 CONFIDENCE = 0.95
 QUANTILES = (0.05, 0.5, 0.95)
@@ -29,7 +36,13 @@ class Estimate:
     n: int
 
     def as_dict(self) -> dict[str, float | int | None]:
-        return {"mean": self.mean, "std": self.std, "ci_low": self.ci_low, "ci_high": self.ci_high, "n": self.n}
+        return {
+            "mean": self.mean,
+            "std": self.std,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "n": self.n,
+        }
 
     @property
     def halfwidth(self) -> float:

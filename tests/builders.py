@@ -14,7 +14,13 @@ BASE: dict[str, Any] = {
     "replications": 4,
     "seed": 11,
     "sectors": {
-        "uav": {"firms": 30, "capacity_usd": 1.2e9, "margin": 0.15, "fixed_cost_share": 0.05, "cash_months": 6},
+        "uav": {
+            "firms": 30,
+            "capacity_usd": 1.2e9,
+            "margin": 0.15,
+            "fixed_cost_share": 0.05,
+            "cash_months": 6,
+        },
         "artillery": {"firms": 10, "capacity_usd": 0.6e9, "margin": 0.12, "exportable": False},
     },
     "procurement": {
@@ -28,7 +34,12 @@ BASE: dict[str, Any] = {
         "preparation_days": 20,
     },
     "markets": {
-        "north": {"demand_usd": {"uav": 0.4e9}, "order_usd": 10e6, "delivery_months": 3, "price_premium": 0.2},
+        "north": {
+            "demand_usd": {"uav": 0.4e9},
+            "order_usd": 10e6,
+            "delivery_months": 3,
+            "price_premium": 0.2,
+        },
     },
     "reinvestment": {"export_levy": 0.1, "capacity_reinvest": 0.2},
 }

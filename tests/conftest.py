@@ -9,9 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from builders import make_scenario  # noqa: E402
+from builders import make_scenario
 
-from sim.schema import Scenario  # noqa: E402
+from sim.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -26,11 +26,18 @@ def tiny_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_run_writes_the_complete_run_folder(tiny_file: Path, tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_writes_the_complete_run_folder(
+    tiny_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "run"
     assert _cli("run", str(tiny_file), "-n", "3", "--workers", "1", "--out", str(out)) == 0
-    for name in ("scenario.yaml", "manifest.json", "summary.json", "replications.csv", "monthly.csv"):
+    for name in (
+        "scenario.yaml",
+        "manifest.json",
+        "summary.json",
+        "replications.csv",
+        "monthly.csv",
+    ):
         assert (out / name).is_file(), name
     summary = json.loads((out / "summary.json").read_text())
     assert summary["replications"] == 3
@@ -42,8 +49,9 @@ def test_run_writes_the_complete_run_folder(tiny_file: Path, tmp_path: Path,
     assert not list(tmp_path.glob(".run.partial-*"))
 
 
-def test_run_refuses_a_non_empty_out_and_leaves_it_alone(tiny_file: Path, tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_refuses_a_non_empty_out_and_leaves_it_alone(
+    tiny_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "run"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
@@ -52,7 +60,9 @@ def test_run_refuses_a_non_empty_out_and_leaves_it_alone(tiny_file: Path, tmp_pa
     assert "exists and is not empty" in capsys.readouterr().err
 
 
-def test_validate_bad_budget_exits_2_with_one_line(tiny_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_bad_budget_exits_2_with_one_line(
+    tiny_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = tiny_file.read_text().replace("budget_usd: 900000000.0", "budget_usd: -5")
     tiny_file.write_text(text)
     assert _cli("validate", str(tiny_file)) == 2
@@ -63,8 +73,21 @@ def test_validate_bad_budget_exits_2_with_one_line(tiny_file: Path, capsys: pyte
 
 def test_target_halfwidth_adds_replications_until_reached(tiny_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    code = _cli("run", str(tiny_file), "-n", "3", "--workers", "1", "--out", str(out), "--quiet",
-                "--target-halfwidth", "0.02", "--max-replications", "40")
+    code = _cli(
+        "run",
+        str(tiny_file),
+        "-n",
+        "3",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+        "--target-halfwidth",
+        "0.02",
+        "--max-replications",
+        "40",
+    )
     assert code == 0
     manifest = json.loads((out / "manifest.json").read_text())
     stop = manifest["stop"]

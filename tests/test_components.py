@@ -14,7 +14,7 @@ from sim.model.licensing import meeting_days
 from sim.model.markets import split_order
 from sim.model.procurement import Budget, allocate
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, Producers
-from sim.schema import Exits, ExitOutcomes
+from sim.schema import ExitOutcomes, Exits
 
 RNG = np.random.default_rng(0)
 
@@ -55,11 +55,16 @@ def test_order_too_big_for_one_firm_is_split_largest_first_and_the_rest_lost() -
 
 
 def test_meetings_skip_pauses_and_resume_the_day_after() -> None:
-    sc = make_scenario(**{
-        "licensing.opens": "2025-11-01",
-        "licensing.commission": {"meeting_every_days": 30, "decisions_per_meeting": 5,
-                                 "pauses": [{"start": "2025-06-01", "end": "2026-02-11"}]},
-    })
+    sc = make_scenario(
+        **{
+            "licensing.opens": "2025-11-01",
+            "licensing.commission": {
+                "meeting_every_days": 30,
+                "decisions_per_meeting": 5,
+                "pauses": [{"start": "2025-06-01", "end": "2026-02-11"}],
+            },
+        }
+    )
     assert sc.licensing is not None
     days = meeting_days(sc.licensing, Calendar(sc.start, sc.months))
     assert days[:3] == [42, 72, 102]  # 2026-02-12, then every 30 days
@@ -103,7 +108,9 @@ def test_exit_after_grace_and_acquired_capacity_goes_to_the_largest_firm() -> No
 
 
 def test_exit_outcomes_follow_their_probabilities() -> None:
-    firms = Producers.draw(make_scenario(**{"sectors.uav.firms": 3000, "sectors.uav.capacity_usd": 3e9}), 1, 0)
+    firms = Producers.draw(
+        make_scenario(**{"sectors.uav.firms": 3000, "sectors.uav.capacity_usd": 3e9}), 1, 0
+    )
     firms.cash_usd[:] = -1.0
     rule = Exits(grace_months=1, outcomes=ExitOutcomes(bankrupt=0.5, migrated=0.3, acquired=0.2))
     settle_exits(firms, rule, np.random.default_rng(8))

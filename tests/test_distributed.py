@@ -17,14 +17,20 @@ FILES = ("summary.json", "replications.csv", "monthly.csv")
 @pytest.fixture(scope="module")
 def scheduler() -> object:
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-        dashboard_address=None, silence_logs=40,
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=40,
     ) as cluster:
         yield cluster.scheduler_address
 
 
 @pytest.mark.slow
-def test_dask_results_are_byte_identical_to_local(tiny: Scenario, scheduler: str, tmp_path: Path) -> None:
+def test_dask_results_are_byte_identical_to_local(
+    tiny: Scenario, scheduler: str, tmp_path: Path
+) -> None:
     local = simulate(tiny, replications=6, seed=2, workers=1)
     remote = simulate(tiny, replications=6, seed=2, scheduler=scheduler)
     local.save(tmp_path / "local", plots=False)

@@ -6,6 +6,7 @@ mean across the replications run (a false alarm about once in 16,000 seeds).
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -47,7 +48,9 @@ def test_a_exports_closed_leaves_surplus_of_one_minus_budget_share() -> None:
     out = outcomes(sc, 3)
     capacity_per_year = 1.8e9
     assert (out["export_usd"] == 0).all()
-    np.testing.assert_allclose(out["surplus_usd"] / out["capacity_usd"], 1 - 0.9e9 / capacity_per_year, rtol=1e-9)
+    np.testing.assert_allclose(
+        out["surplus_usd"] / out["capacity_usd"], 1 - 0.9e9 / capacity_per_year, rtol=1e-9
+    )
     np.testing.assert_allclose(out["capacity_usd"], 2 * capacity_per_year, rtol=1e-9)
     assert (out["unspent_budget_usd"] < 1e-3).all()
 
@@ -64,9 +67,14 @@ def test_b_budget_above_capacity_leaves_no_surplus_and_reports_unspent() -> None
 
 def test_c_instant_licensing_with_ample_demand_absorbs_the_surplus() -> None:
     sc = make_scenario(
-        **NO_EXITS, **ONE_SECTOR, **INSTANT,
-        **{"markets.north.demand_usd": {"uav": 50e9}, "markets.north.order_usd": 0.5e9,
-           "markets.north.delivery_months": 1},
+        **NO_EXITS,
+        **ONE_SECTOR,
+        **INSTANT,
+        **{
+            "markets.north.demand_usd": {"uav": 50e9},
+            "markets.north.order_usd": 0.5e9,
+            "markets.north.delivery_months": 1,
+        },
     )
     out = outcomes(sc, 5)
     assert (out["absorption_share"] > 0.95).all()
@@ -76,10 +84,16 @@ def test_c_instant_licensing_with_ample_demand_absorbs_the_surplus() -> None:
 def test_d_demand_limited_exports_absorb_the_demand_share() -> None:
     surplus_per_year = 1.2e9 - 0.45e9
     sc = make_scenario(
-        **NO_EXITS, **ONE_SECTOR, **INSTANT,
-        **{"procurement.budget_usd": 0.45e9, "months": 24,
-           "markets.north.demand_usd": {"uav": 0.25 * surplus_per_year},
-           "markets.north.order_usd": 2e6, "markets.north.delivery_months": 1},
+        **NO_EXITS,
+        **ONE_SECTOR,
+        **INSTANT,
+        **{
+            "procurement.budget_usd": 0.45e9,
+            "months": 24,
+            "markets.north.demand_usd": {"uav": 0.25 * surplus_per_year},
+            "markets.north.order_usd": 2e6,
+            "markets.north.delivery_months": 1,
+        },
     )
     out = outcomes(sc, 40)
     horizon_days = 730
@@ -92,10 +106,15 @@ def test_d_demand_limited_exports_absorb_the_demand_share() -> None:
 
 def test_e_approval_rate_sets_the_licensed_share_of_the_surplus() -> None:
     sc = make_scenario(
-        **NO_EXITS, **ONE_SECTOR,
-        **{**INSTANT, "licensing.approval_rate": {"uav": 0.4},
-           "markets.north.demand_usd": {"uav": 50e9}, "markets.north.order_usd": 0.5e9,
-           "markets.north.delivery_months": 1},
+        **NO_EXITS,
+        **ONE_SECTOR,
+        **{
+            **INSTANT,
+            "licensing.approval_rate": {"uav": 0.4},
+            "markets.north.demand_usd": {"uav": 50e9},
+            "markets.north.order_usd": 0.5e9,
+            "markets.north.delivery_months": 1,
+        },
     )
     out = outcomes(sc, 40)
     share = out["absorption_share"]
@@ -106,11 +125,20 @@ def test_e_approval_rate_sets_the_licensed_share_of_the_surplus() -> None:
 def _pause_case(paused: bool) -> Scenario:
     pauses = [{"start": "2026-01-01", "end": "2026-08-31"}] if paused else []
     return make_scenario(
-        **NO_EXITS, **ONE_SECTOR,
-        **{"months": 24, "licensing.preparation_days": 0,
-           "licensing.commission": {"meeting_every_days": 30, "decisions_per_meeting": 1000, "pauses": pauses},
-           "licensing.approval_rate": {"default": 1.0}, "licensing.licence_months": 1200,
-           "licensing.apply_when_idle_share": 0.0},
+        **NO_EXITS,
+        **ONE_SECTOR,
+        **{
+            "months": 24,
+            "licensing.preparation_days": 0,
+            "licensing.commission": {
+                "meeting_every_days": 30,
+                "decisions_per_meeting": 1000,
+                "pauses": pauses,
+            },
+            "licensing.approval_rate": {"default": 1.0},
+            "licensing.licence_months": 1200,
+            "licensing.apply_when_idle_share": 0.0,
+        },
     )
 
 
@@ -133,12 +161,15 @@ def test_f_commission_pause_delays_every_licence_by_about_its_length() -> None:
 def test_h_more_budget_never_raises_surplus(allocation: str) -> None:
     budgets = [0.0, 0.3e9, 0.9e9, 1.5e9, 2.5e9]
     surplus = [
-        outcomes(make_scenario(**NO_EXITS, **{"procurement.budget_usd": b, "procurement.allocation": allocation}), 2)[
-            "surplus_usd"
-        ]
+        outcomes(
+            make_scenario(
+                **NO_EXITS, **{"procurement.budget_usd": b, "procurement.allocation": allocation}
+            ),
+            2,
+        )["surplus_usd"]
         for b in budgets
     ]
-    for lower, higher in zip(surplus, surplus[1:], strict=False):
+    for lower, higher in itertools.pairwise(surplus):
         assert (higher <= lower * (1 + 1e-12)).all()
 
 
@@ -146,12 +177,17 @@ def test_h_higher_approval_rate_never_lowers_exports() -> None:
     exports = []
     for rate in (0.0, 0.2, 0.5, 0.8, 1.0):
         sc = make_scenario(
-            **NO_EXITS, **ONE_SECTOR,
-            **{"licensing.approval_rate": {"uav": rate}, "licensing.reapply_after_days": 36500,
-               "licensing.licence_months": 1200, "licensing.commission.decisions_per_meeting": 1000},
+            **NO_EXITS,
+            **ONE_SECTOR,
+            **{
+                "licensing.approval_rate": {"uav": rate},
+                "licensing.reapply_after_days": 36500,
+                "licensing.licence_months": 1200,
+                "licensing.commission.decisions_per_meeting": 1000,
+            },
         )
         exports.append(outcomes(sc, 3)["export_usd"])
     assert (exports[0] == 0).all()
-    for lower, higher in zip(exports, exports[1:], strict=False):
+    for lower, higher in itertools.pairwise(exports):
         assert (higher >= lower * (1 - 1e-12)).all()
     assert (exports[-1] > exports[1]).all()

@@ -69,13 +69,19 @@ def test_streams_are_independent_of_each_other() -> None:
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_common_random_numbers_keep_firm_sizes_when_budget_changes(tiny: Scenario, workers: int) -> None:
+def test_common_random_numbers_keep_firm_sizes_when_budget_changes(
+    tiny: Scenario, workers: int
+) -> None:
     from builders import make_scenario
 
     low = simulate(tiny, replications=2, seed=5, workers=workers)
-    high = simulate(make_scenario(**{"procurement.budget_usd": 1.2e9}), replications=2, seed=5, workers=workers)
+    high = simulate(
+        make_scenario(**{"procurement.budget_usd": 1.2e9}), replications=2, seed=5, workers=workers
+    )
     assert np.array_equal(low.column("firms_start"), high.column("firms_start"))
-    assert np.allclose(low.column("uav.capacity_usd")[:1], high.column("uav.capacity_usd")[:1], rtol=0.2)
+    assert np.allclose(
+        low.column("uav.capacity_usd")[:1], high.column("uav.capacity_usd")[:1], rtol=0.2
+    )
 
 
 def test_spool_reduces_exactly_like_holding_everything_in_memory() -> None:

@@ -48,7 +48,9 @@ def test_unknown_key_suggests_the_closest_field() -> None:
 
 
 def test_undefined_sector_in_shares_is_named() -> None:
-    text = yaml.safe_dump(scenario_dict(**{"procurement.sector_shares": {"uav": 0.5, "drones": 0.5}}))
+    text = yaml.safe_dump(
+        scenario_dict(**{"procurement.sector_shares": {"uav": 0.5, "drones": 0.5}})
+    )
     with pytest.raises(ScenarioError) as err:
         scenario_from_text(text, "x.yaml")
     assert "procurement.sector_shares.drones: sector 'drones' is not defined" in str(err.value)
@@ -79,8 +81,13 @@ def test_api_overrides_take_python_values() -> None:
 @settings(max_examples=25, deadline=None)
 @given(budget=st.floats(0, 1e12), months=st.integers(1, 120), share=st.floats(0, 1))
 def test_scenario_as_run_round_trips(budget: float, months: int, share: float) -> None:
-    data = scenario_dict(**{"procurement.budget_usd": budget, "months": months,
-                            "procurement.sector_shares": {"uav": share, "artillery": 1 - share}})
+    data = scenario_dict(
+        **{
+            "procurement.budget_usd": budget,
+            "months": months,
+            "procurement.sector_shares": {"uav": share, "artillery": 1 - share},
+        }
+    )
     sc = Scenario.model_validate(data)
     again = scenario_from_text(scenario_to_yaml(sc), "again.yaml")
     assert again == sc

@@ -37,9 +37,7 @@ def export_money(
     return ExportMoney(revenue_usd, levy, profit, reinvest)
 
 
-def pay_royalties(
-    producers: Producers, sector: int, amount_usd: float
-) -> None:
+def pay_royalties(producers: Producers, sector: int, amount_usd: float) -> None:
     """Share a royalty among the sector's active firms in proportion to capacity."""
     where = producers.slices[sector]
     capacity = producers.active_capacity()[where]

@@ -65,7 +65,7 @@ def split_order(size_usd: float, free_usd: np.ndarray) -> np.ndarray:
     taken = np.zeros_like(free_usd)
     if free_usd.size == 0:
         return taken
-    best = int(np.argmax(free_usd))
+    best = int(free_usd.argmax())
     if free_usd[best] >= size_usd:
         taken[best] = size_usd
         return taken
@@ -95,7 +95,9 @@ class JointLines:
         sectors, markets = scenario.sector_names, scenario.market_names
         serving: dict[tuple[int, int], list[int]] = {}
         for i, line in enumerate(lines):
-            serving.setdefault((markets.index(line.serves), sectors.index(line.sector)), []).append(i)
+            serving.setdefault((markets.index(line.serves), sectors.index(line.sector)), []).append(
+                i
+            )
         return cls(
             specs=lines,
             sector=np.array([sectors.index(x.sector) for x in lines], dtype=np.int64),

@@ -16,7 +16,7 @@ import numpy as np
 import simpy
 
 from sim.model import finance
-from sim.model.calendar import DAYS_PER_MONTH, Calendar
+from sim.model.calendar import Calendar
 from sim.model.licensing import Commission, meeting_days
 from sim.model.markets import ExportMarket, JointLines, split_order
 from sim.model.procurement import Budget, allocate
@@ -62,12 +62,18 @@ class IndustryModel:
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
         self.levy_pool_usd = 0.0
-        self._exporters: dict[int, tuple[np.ndarray, float]] = {}
-        """Licensed firms per sector and the day the first of their licences ends."""
+        self._export_rates: dict[int, tuple[np.ndarray, float]] = {}
+        """Per sector: export rates of licensed firms, and the day the first licence ends."""
         self._month_starts = [float(d) for d in self.month_start]
         self.record = ReplicationRecord.empty(
             replication, scenario.months, self.sectors, scenario.market_names
         )
+        self._demand = self.record.monthly["export_demand_usd"]
+        self._unmet = self.record.monthly["unmet_export_demand_usd"]
+        self._market_demand = self.record.market_monthly["demand_usd"]
+        self._market_joint = self.record.market_monthly["joint_usd"]
+        self._market_accepted = self.record.market_monthly["accepted_usd"]
+        self._market_lost = self.record.market_monthly["lost_usd"]
         self.record.firms_start = self.producers.sector_count(
             np.ones(self.producers.count, dtype=bool), len(self.sectors)
         ).astype(float)
@@ -140,7 +146,9 @@ class IndustryModel:
         assert self.commission is not None
         self.commission.submit(ready, self.env.now)
         month = self.month_of(self.env.now)
-        self.monthly("applications")[month] += p.sector_count(_mask(ready, p.count), len(self.sectors))
+        self.monthly("applications")[month] += p.sector_count(
+            _mask(ready, p.count), len(self.sectors)
+        )
         for firm in ready:
             self.trace("application_submitted", firm=int(firm), state="queued")
 
@@ -159,6 +167,7 @@ class IndustryModel:
             self.estimate_first_idle_share()
         if self.licensing is not None:
             self.open_applications(month, day)
+        self._export_rates.clear()
 
     def pay_tranche(self, month: int) -> None:
         """Pay out a tranche (plus recycled levy) and place it with each sector's firms."""
@@ -171,11 +180,17 @@ class IndustryModel:
             capacity = p.active_capacity()[where]
             free = np.maximum(capacity * period - p.domestic_backlog_usd[where], 0.0)
             orders = allocate(
-                amounts[s], free, self.scenario.procurement.allocation, capacity, self.rng["procurement"]
+                amounts[s],
+                free,
+                self.scenario.procurement.allocation,
+                capacity,
+                self.rng["procurement"],
             )
             p.domestic_backlog_usd[where] += orders
             placed[s] = orders.sum()
-            self.trace("tranche", sector=self.sectors[s], amount_usd=placed[s], state="domestic_orders")
+            self.trace(
+                "tranche", sector=self.sectors[s], amount_usd=placed[s], state="domestic_orders"
+            )
         self.monthly("budget_paid_usd")[month] += amounts
         self.monthly("unspent_budget_usd")[month] += np.maximum(amounts - placed, 0.0)
 
@@ -183,13 +198,15 @@ class IndustryModel:
         """Before any month has passed, idle share is what the first tranche leaves free."""
         p = self.producers
         planned = p.capacity_usd * self.budget.period_months
-        claimed = np.divide(p.domestic_backlog_usd, planned, out=np.ones_like(planned), where=planned > 0)
+        claimed = np.divide(
+            p.domestic_backlog_usd, planned, out=np.ones_like(planned), where=planned > 0
+        )
         p.idle_share[:] = 1.0 - np.minimum(claimed, 1.0)
 
     def expire_licences(self, day: float) -> None:
         p = self.producers
         expired = (p.licence == Licence.LICENSED) & (p.licence_until_day <= day)
-        self._exporters.clear()
+        self._export_rates.clear()
         p.licence[expired] = Licence.NONE
         for firm in np.flatnonzero(expired):
             self.trace("licence_expired", firm=int(firm), state="none")
@@ -229,7 +246,7 @@ class IndustryModel:
         approved = self.commission.approve(p.sector[firms], self.rng["commission"])
         day = self.env.now
         granted, refused = firms[approved], firms[~approved]
-        self._exporters.clear()
+        self._export_rates.clear()
         p.licence[granted] = Licence.LICENSED
         p.licence_until_day[granted] = day + self.commission.licence_days
         p.licence[refused] = Licence.REFUSED
@@ -241,8 +258,11 @@ class IndustryModel:
         waited[granted] = day - p.submitted_day[granted]
         self.monthly("days_to_licence_sum")[month] += p.sector_sum(waited, sectors)
         for firm, ok in zip(firms, approved, strict=True):
-            self.trace("licence_granted" if ok else "licence_refused", firm=int(firm),
-                       state="licensed" if ok else "refused")
+            self.trace(
+                "licence_granted" if ok else "licence_refused",
+                firm=int(firm),
+                state="licensed" if ok else "refused",
+            )
 
     def receive_order(self, market: ExportMarket, sector: int, size_usd: float) -> None:
         """Joint lines serving the market first, then the licensed firm(s) of the sector."""
@@ -252,43 +272,61 @@ class IndustryModel:
         joint = self.joint.take(market.index, sector, size_usd, now, months)
         remaining = size_usd - joint
         p = self.producers
-        firms = np.zeros(0, dtype=np.int64)
+        where = p.slices[sector]
         taken = np.zeros(0)
         if remaining > 0.0 and self.exportable[sector]:
-            firms = self.exporters(sector, now)
-            free = months * p.export_rate(self.cap_share, firms) - p.export_backlog_usd[firms]
-            taken = split_order(remaining, np.maximum(free, 0.0))
-            p.export_backlog_usd[firms] += taken
-            p.export_backlog_revenue_usd[firms] += taken * (1.0 + market.spec.price_premium)
+            backlog = p.export_backlog_usd[where]
+            free = self.export_rates(sector, now) * months
+            free -= backlog
+            np.maximum(free, 0.0, out=free)
+            taken = split_order(remaining, free)
+            backlog += taken
+            p.export_backlog_revenue_usd[where] += taken * (1.0 + market.spec.price_premium)
         accepted = float(taken.sum())
         lost = remaining - accepted
         lost = 0.0 if lost <= 1e-12 * size_usd else lost  # rounding of the split, not a loss
-        self.monthly("export_demand_usd")[month, sector] += size_usd
-        self.monthly("unmet_export_demand_usd")[month, sector] += lost
-        mm = self.record.market_monthly
+        self._demand[month, sector] += size_usd
+        self._unmet[month, sector] += lost
         j = market.index
-        mm["demand_usd"][month, j] += size_usd
-        mm["joint_usd"][month, j] += joint
-        mm["accepted_usd"][month, j] += accepted
-        mm["lost_usd"][month, j] += lost
+        self._market_demand[month, j] += size_usd
+        self._market_joint[month, j] += joint
+        self._market_accepted[month, j] += accepted
+        self._market_lost[month, j] += lost
         if self.record.trace is not None:
             for i in np.flatnonzero(taken):
-                self.trace("export_order", sector=self.sectors[sector], firm=int(firms[i]),
-                           market=market.name, amount_usd=float(taken[i]), state="backlog")
+                self.trace(
+                    "export_order",
+                    sector=self.sectors[sector],
+                    firm=where.start + int(i),
+                    market=market.name,
+                    amount_usd=float(taken[i]),
+                    state="backlog",
+                )
             if lost > 0:
-                self.trace("order_lost", sector=self.sectors[sector], market=market.name,
-                           amount_usd=lost, state="unmet")
+                self.trace(
+                    "order_lost",
+                    sector=self.sectors[sector],
+                    market=market.name,
+                    amount_usd=lost,
+                    state="unmet",
+                )
 
-    def exporters(self, sector: int, day: float) -> np.ndarray:
-        """Ids of the sector's firms licensed on ``day``; cached until a licence changes."""
-        cached = self._exporters.get(sector)
+    def export_rates(self, sector: int, day: float) -> np.ndarray:
+        """Monthly export capacity of the sector's firms, 0 for firms without a valid licence.
+
+        Cached until a licence, a domestic backlog or a firm's status changes, or the
+        first of the current licences ends: orders are the most frequent event.
+        """
+        cached = self._export_rates.get(sector)
         if cached is not None and day < cached[1]:
             return cached[0]
-        where = self.producers.slices[sector]
-        firms = where.start + np.flatnonzero(self.producers.licensed(day, where))
-        until = self.producers.licence_until_day[firms]
-        self._exporters[sector] = (firms, float(until.min()) if firms.size else float("inf"))
-        return firms
+        p = self.producers
+        where = p.slices[sector]
+        licensed = p.licensed(day, where)
+        rates = np.where(licensed, p.export_rate(self.cap_share, where), 0.0)
+        until = p.licence_until_day[where][licensed]
+        self._export_rates[sector] = (rates, float(until.min()) if until.size else float("inf"))
+        return rates
 
     def end_month(self, month: int) -> None:
         """Produce, account, let firms exit, and record the month."""
@@ -298,8 +336,12 @@ class IndustryModel:
         domestic = np.minimum(p.domestic_backlog_usd, capacity)
         room = np.minimum(self.cap_share * capacity, capacity - domestic)
         exported = np.minimum(p.export_backlog_usd, room)
-        share = np.divide(exported, p.export_backlog_usd, out=np.zeros_like(exported),
-                          where=p.export_backlog_usd > 0)
+        share = np.divide(
+            exported,
+            p.export_backlog_usd,
+            out=np.zeros_like(exported),
+            where=p.export_backlog_usd > 0,
+        )
         revenue = share * p.export_backlog_revenue_usd
         p.domestic_backlog_usd -= domestic
         p.export_backlog_usd -= exported
@@ -310,8 +352,11 @@ class IndustryModel:
         self.record_month(month, capacity, domestic, exported, revenue, day)
         self.exit_firms(month)
         self.record_firms(month, day)
+        self._export_rates.clear()
 
-    def account(self, month: int, domestic: np.ndarray, exported: np.ndarray, revenue: np.ndarray) -> None:
+    def account(
+        self, month: int, domestic: np.ndarray, exported: np.ndarray, revenue: np.ndarray
+    ) -> None:
         p = self.producers
         money = finance.export_money(exported, revenue, p.margin, self.scenario.reinvestment)
         reinvest = self.scenario.reinvestment
@@ -326,7 +371,8 @@ class IndustryModel:
             royalties[self.joint.sector[i]] += royalty
         sectors = len(self.sectors)
         self.monthly("joint_production_usd")[month] += np.bincount(
-            self.joint.sector, weights=output, minlength=sectors)
+            self.joint.sector, weights=output, minlength=sectors
+        )
         self.monthly("royalty_usd")[month] += royalties
         self.monthly("levy_usd")[month] += p.sector_sum(money.levy_usd, sectors)
         p.cash_usd -= p.fixed_cost_share * p.active_capacity()
@@ -338,8 +384,13 @@ class IndustryModel:
             self.env.process(self.pay_later(earned, delay))
         if self.record.trace is not None:
             for firm in np.flatnonzero(exported):
-                self.trace("export_delivery", sector=self.sectors[p.sector[firm]], firm=int(firm),
-                           amount_usd=float(exported[firm]), state="delivered")
+                self.trace(
+                    "export_delivery",
+                    sector=self.sectors[p.sector[firm]],
+                    firm=int(firm),
+                    amount_usd=float(exported[firm]),
+                    state="delivered",
+                )
 
     def exit_firms(self, month: int) -> None:
         p = self.producers
@@ -348,37 +399,62 @@ class IndustryModel:
         leaving = finance.settle_exits(p, self.scenario.exits, self.rng["exits"])
         if leaving.size == 0:
             return
-        self._exporters.clear()
+        self._export_rates.clear()
         sectors = len(self.sectors)
         gone = _mask(leaving, p.count)
         self.monthly("unspent_budget_usd")[month] += p.sector_sum(dropped_domestic * gone, sectors)
-        self.monthly("unmet_export_demand_usd")[month] += p.sector_sum(dropped_export * gone, sectors)
+        self.monthly("unmet_export_demand_usd")[month] += p.sector_sum(
+            dropped_export * gone, sectors
+        )
         for array in (p.domestic_backlog_usd, p.export_backlog_usd, p.export_backlog_revenue_usd):
             array[leaving] = 0.0
         names = {BANKRUPT: "bankrupt", MIGRATED: "migrated", ACQUIRED: "acquired"}
         for firm in leaving:
-            self.trace("exit", sector=self.sectors[p.sector[firm]], firm=int(firm),
-                       state=names[int(p.status[firm])])
+            self.trace(
+                "exit",
+                sector=self.sectors[p.sector[firm]],
+                firm=int(firm),
+                state=names[int(p.status[firm])],
+            )
 
     # --- recording -----------------------------------------------------------------
 
-    def record_month(self, month: int, capacity: np.ndarray, domestic: np.ndarray,
-                     exported: np.ndarray, revenue: np.ndarray, day: float) -> None:
+    def record_month(
+        self,
+        month: int,
+        capacity: np.ndarray,
+        domestic: np.ndarray,
+        exported: np.ndarray,
+        revenue: np.ndarray,
+        day: float,
+    ) -> None:
         p, sectors = self.producers, len(self.sectors)
-        for name, values in (("capacity_usd", capacity), ("domestic_usd", domestic),
-                             ("export_usd", exported), ("export_revenue_usd", revenue)):
+        for name, values in (
+            ("capacity_usd", capacity),
+            ("domestic_usd", domestic),
+            ("export_usd", exported),
+            ("export_revenue_usd", revenue),
+        ):
             self.monthly(name)[month] = p.sector_sum(values, sectors)
 
     def record_firms(self, month: int, day: float) -> None:
         p, sectors = self.producers, len(self.sectors)
-        self.monthly("cash_usd")[month] = p.sector_sum(np.where(p.status == ACTIVE, p.cash_usd, 0.0), sectors)
+        self.monthly("cash_usd")[month] = p.sector_sum(
+            np.where(p.status == ACTIVE, p.cash_usd, 0.0), sectors
+        )
         self.monthly("export_backlog_usd")[month] = p.sector_sum(p.export_backlog_usd, sectors)
-        for name, code in (("firms_active", ACTIVE), ("firms_bankrupt", BANKRUPT),
-                           ("firms_migrated", MIGRATED), ("firms_acquired", ACQUIRED)):
+        for name, code in (
+            ("firms_active", ACTIVE),
+            ("firms_bankrupt", BANKRUPT),
+            ("firms_migrated", MIGRATED),
+            ("firms_acquired", ACQUIRED),
+        ):
             self.monthly(name)[month] = p.sector_count(p.status == code, sectors)
         self.monthly("licences_active")[month] = p.sector_count(p.licensed(day), sectors)
         if self.commission is not None:
-            self.monthly("queue_length")[month] = self.commission.queued_by_sector(p.sector, sectors)
+            self.monthly("queue_length")[month] = self.commission.queued_by_sector(
+                p.sector, sectors
+            )
 
     def monthly(self, name: str) -> np.ndarray:
         return self.record.monthly[name]
@@ -386,13 +462,23 @@ class IndustryModel:
     def month_of(self, day: float) -> int:
         return min(bisect.bisect_right(self._month_starts, day) - 1, self.scenario.months - 1)
 
-    def trace(self, kind: str, *, sector: str = "", firm: int = -1, market: str = "",
-              amount_usd: float = 0.0, state: str = "") -> None:
+    def trace(
+        self,
+        kind: str,
+        *,
+        sector: str = "",
+        firm: int = -1,
+        market: str = "",
+        amount_usd: float = 0.0,
+        state: str = "",
+    ) -> None:
         if self.record.trace is None:
             return
         if not sector and firm >= 0:
             sector = self.sectors[int(self.producers.sector[firm])]
-        self.record.trace.append(TraceEvent(float(self.env.now), kind, sector, firm, market, amount_usd, state))
+        self.record.trace.append(
+            TraceEvent(float(self.env.now), kind, sector, firm, market, amount_usd, state)
+        )
 
 
 def _mask(firms: np.ndarray, count: int) -> np.ndarray:

@@ -94,7 +94,7 @@ class Producers:
         return int(self.sector.size)
 
     def active(self) -> np.ndarray:
-        return self.status == ACTIVE
+        return np.asarray(self.status == ACTIVE)
 
     def active_capacity(self) -> np.ndarray:
         """Monthly capacity of active firms (0 for firms that exited)."""
@@ -104,11 +104,11 @@ class Producers:
         """Monthly capacity a firm can put into exports after its domestic orders."""
         capacity = self.capacity_usd[where]
         domestic_claim = np.minimum(capacity, self.domestic_backlog_usd[where])
-        return np.minimum(cap_share * capacity, capacity - domestic_claim)
+        return np.asarray(np.minimum(cap_share * capacity, capacity - domestic_claim))
 
     def licensed(self, day: float, where: slice = slice(None)) -> np.ndarray:
         """Mask of active firms holding a valid licence on ``day``."""
-        return (
+        return np.asarray(
             (self.licence[where] == Licence.LICENSED)
             & (self.status[where] == ACTIVE)
             & (self.licence_until_day[where] > day)
