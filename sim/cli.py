@@ -7,6 +7,7 @@ Exit codes: 0 done; 2 bad input (one line per problem, no traceback);
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import shlex
 import sys
@@ -27,18 +28,22 @@ from rich.progress import (
     TextColumn,
     TimeRemainingColumn,
 )
-from rich.text import Text
 from rich.table import Table
+from rich.text import Text
 
-from sim.errors import InputError
+from sim.errors import InputError, RunError
 from sim.metrics import KEY_METRICS
 from sim.results import RunResult, atomic_folder, default_out_dir
 from sim.scenario_io import load_scenario
 
 __all__ = ["main"]
 
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+MAX_REPLICATIONS = 1_000_000
+MAX_SEED = 2**63 - 1
+MAX_WORKERS = 1024
 
 err_console = Console(stderr=True)
 
@@ -52,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
         if type(err).__name__.startswith("NoArgsIsHelp") and err.ctx is not None:
             click.echo(err.ctx.get_help())
             sys.exit(0)
-        hint = f" (see 'defsim {err.ctx.command.name} --help')" if err.ctx and err.ctx.command else ""
+        command = err.ctx.command if err.ctx else None
+        hint = f" (see 'defsim {command.name} --help')" if command else ""
         click.echo(f"defsim: {err.format_message()}{hint}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except click.exceptions.Exit as err:
@@ -66,6 +72,26 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("defsim: interrupted; no run folder was written", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except RunError as err:
+        click.echo(f"defsim: {err}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+class _PositiveFinite(click.ParamType):  # type: ignore[type-arg]
+    """A number > 0 that is not NaN or infinity."""
+
+    name = "number"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not math.isfinite(number) or number <= 0:
+            self.fail(f"{value!r} must be a finite number > 0", param, ctx)
+        return number
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,16 +109,21 @@ def _overrides_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 @cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("-n", "--replications", type=click.IntRange(min=1), help="Replications (default: the scenario's).")
-@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: the scenario's).")
+@click.option("-n", "--replications", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+              help="Replications (default: the scenario's).")
+@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED),
+              help="Root seed (default: the scenario's).")
 @_overrides_option
-@click.option("--out", type=click.Path(path_type=Path), help="Run folder (default results/NAME/UTC-TIME).")
-@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Run folder (default results/NAME/UTC-TIME).")
+@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS),
+              help="Local worker processes (default: all cores).")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask distributed scheduler, e.g. tcp://host:8786.")
-@click.option("--target-halfwidth", type=click.FloatRange(min=0, min_open=True),
-              help="Add replications until the 95% CI half-width of the target metric is at most this.")
+@click.option("--target-halfwidth", type=_PositiveFinite(),
+              help="Add replications until the 95% CI half-width of the target metric "
+                   "is at most this.")
 @click.option("--target-metric", default="absorption_share", show_default=True)
-@click.option("--max-replications", type=click.IntRange(min=1),
+@click.option("--max-replications", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
               help="Cap for --target-halfwidth (default 10 x replications).")
 @click.option("--trace", is_flag=True, help="Write trace.csv: every event of replication 0.")
 @click.option("--keep-monthly", is_flag=True, help="Write every replication's monthly series.")
@@ -125,7 +156,7 @@ def run(scenario: Path, replications: int | None, seed: int | None, overrides: t
             workers=1 if workers == 1 else (workers or os.cpu_count()), scheduler=scheduler,
         )
         result.write_files(tmp)
-        _write_report(tmp, result)
+        _write_report(tmp)
     if not quiet:
         print_summary(result)
     click.echo(str(target))
@@ -143,14 +174,178 @@ def validate(scenarios: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
         except InputError as err:
             failed.append(str(err))
             continue
-        click.echo(f"{path}: ok ({sc.name}, {sum(s.firms for s in sc.sectors.values())} firms, {sc.months} months)")
+        firms = sum(s.firms for s in sc.sectors.values())
+        click.echo(f"{path}: ok ({sc.name}, {firms} firms, {sc.months} months)")
     if failed:
         raise InputError("\n".join(failed))
 
 
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--vary", "varies", multiple=True, required=True,
+              metavar="dotted.path=START:STOP:STEPS",
+              help="A lever and its values: START:STOP:STEPS (both ends included) or "
+                   "v1,v2,...; one --vary gives a line, two a grid.")
+@click.option("-n", "--replications", type=click.IntRange(min=1),
+              help="Replications per point (default: 30, or the scenario's if fewer).")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Root seed, the same at every point (default: the scenario's).")
+@_overrides_option
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Sweep folder (default results/NAME-sweep/UTC-TIME).")
+@click.option("--summary-only", is_flag=True,
+              help="Only sweep.csv and plots, no run folder per point.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Local worker processes (default: all cores).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask distributed scheduler, e.g. tcp://host:8786.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no table.")
+def sweep(scenario: Path, varies: tuple[str, ...], replications: int | None, seed: int | None,
+          overrides: tuple[str, ...], out: Path | None, summary_only: bool, workers: int | None,
+          scheduler: str | None, quiet: bool) -> None:
+    """Run SCENARIO at every point of a line or grid of lever settings (common random numbers)."""
+    from sim import sweep as sweeps
+
+    sc = load_scenario(scenario, overrides)
+    levers = [sweeps.parse_vary(text) for text in varies]
+    n = replications or min(sweeps.DEFAULT_REPLICATIONS, sc.replications)
+    target = out or sweeps.out_dir(sc, "sweep")
+    clock = time.perf_counter()
+    with atomic_folder(target) as tmp, _progress(quiet) as progress:
+        result = sweeps.run_sweep(sc, levers, n, seed, workers, scheduler, progress=progress,
+                                  on_point=None if summary_only else sweeps.point_writer(tmp))
+        sweeps.write_sweep(tmp, result, _command_info(clock))
+    if not quiet:
+        print_sweep(result)
+    click.echo(str(target))
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--vary", "varies", multiple=True, required=True, metavar="dotted.path=LOW:HIGH",
+              help="A lever or uncertainty and its range; repeat for each parameter.")
+@click.option("--method", type=click.Choice(["morris", "sobol"]), default="morris",
+              show_default=True)
+@click.option("--samples", type=click.IntRange(min=2),
+              help="Morris trajectories (default 10) or Sobol base samples, "
+                   "a power of two (default 32).")
+@click.option("--replications", "-n", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Replications per model evaluation.")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Root seed of every evaluation (default: the scenario's).")
+@_overrides_option
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Folder (default results/NAME-sensitivity/UTC-TIME).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Local worker processes (default: all cores).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask distributed scheduler, e.g. tcp://host:8786.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no ranking.")
+def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: int | None,
+                replications: int, seed: int | None, overrides: tuple[str, ...], out: Path | None,
+                workers: int | None, scheduler: str | None, quiet: bool) -> None:
+    """Rank levers and uncertainties by their effect on the outcomes (SALib Morris or Sobol)."""
+    from sim import sensitivity as sa
+    from sim.sweep import out_dir
+
+    sc = load_scenario(scenario, overrides)
+    factors = [sa.parse_factor(text) for text in varies]
+    target = out or out_dir(sc, "sensitivity")
+    clock = time.perf_counter()
+    chosen = sa.as_method(method)
+    with atomic_folder(target) as tmp, _progress(quiet) as progress:
+        result = sa.run_sensitivity(sc, factors, chosen, samples, replications, seed, workers,
+                                    scheduler, progress)
+        info = _command_info(clock, replications=replications)
+        sa.write_sensitivity(tmp, result, factors, sc, info)
+    if not quiet:
+        console = Console()
+        console.print(f"{chosen}: {len(result.samples)} evaluations x {replications} replications")
+        for outcome in sa.PLOTTED_OUTCOMES:
+            lines = "\n".join(sa.ranking_lines(result, outcome))
+            console.print(lines, highlight=False, soft_wrap=True)
+    click.echo(str(target))
+
+
+def _command_info(clock: float, **extra: Any) -> dict[str, Any]:
+    return {"command": shlex.join(["defsim", *sys.argv[1:]]),
+            "wall_seconds": round(time.perf_counter() - clock, 3), **extra}
+
+
+def print_sweep(result: Any, console: Console | None = None) -> None:
+    """One row per sweep point: lever values, then key outcomes as mean ± 95% CI half-width."""
+    from sim.sweep import TABLE_METRICS, iter_rows
+
+    table = Table(title=f"{result.scenario.name} sweep: {result.replications} replications "
+                        f"per point, seed {result.seed}")
+    for lever in result.levers:
+        table.add_column(lever.path.replace(".", ".\n"), justify="right")
+    for heading in TABLE_METRICS.values():
+        table.add_column(heading, justify="right")
+    for point, values in iter_rows(result):
+        cells = []
+        for name in TABLE_METRICS:
+            est = point.summary[name]
+            half = f" ±{format_value(name, est.halfwidth)}" if est.ci_high is not None else ""
+            cells.append(format_value(name, est.mean) + half)
+        table.add_row(*(format_value(lv.path, v) if isinstance(v, float) else str(v)
+                        for lv, v in zip(result.levers, values, strict=True)), *cells)
+    (console or Console()).print(table)
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png",
+              show_default=True, help="Image format of the files in plots/.")
+def plot(run_dir: Path, fmt: str) -> None:
+    """Redraw RUN_DIR's plots/ and report.html from its files (nothing else is touched)."""
+    from sim.report import write_report
+
+    click.echo(str(write_report(run_dir, fmt)))
+
+
+@cli.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Comparison folder (default results/compare/UTC-TIME).")
+@click.option("--quiet", is_flag=True, help="No table.")
+def compare(run_dirs: tuple[Path, ...], out: Path | None, quiet: bool) -> None:
+    """Compare runs with the first: key metrics, differences with 95% CIs, overlaid charts."""
+    from sim import compare as comparing
+
+    comparison = comparing.compare_runs(run_dirs)
+    for warning in comparison.warnings:
+        click.echo(f"defsim: warning: {warning}", err=True)
+    target = out or comparing.default_compare_dir()
+    with atomic_folder(target) as tmp:
+        comparing.write_comparison(comparison, tmp)
+    if not quiet:
+        print_comparison(comparison)
+    click.echo(str(target))
+
+
+def print_comparison(comparison: Any) -> None:
+    """Key metrics per run and differences to the first run, and how each was computed."""
+    from sim.compare import comparison_rows
+
+    headers, rows = comparison_rows(comparison)
+    table = Table(title=f"{len(comparison.runs)} runs compared with {comparison.labels[0]}")
+    for k, heading in enumerate(headers):
+        table.add_column(heading, justify="left" if k < 2 else "right", no_wrap=k != 1)
+    for k, row in enumerate(rows):
+        table.add_row(*row, end_section=k + 1 < len(rows) and rows[k + 1][0] != "")
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    console.print(table)
+    for k in range(1, len(comparison.runs)):
+        console.print(f"{comparison.labels[k]}: {comparison.method_text(k)}", highlight=False)
+
+
 def print_summary(result: RunResult, console: Console | None = None) -> None:
     """The key metrics with their 95% confidence intervals."""
-    table = Table(title=f"{result.scenario.name}: {result.replications} replications, seed {result.seed}")
+    title = f"{result.scenario.name}: {result.replications} replications, seed {result.seed}"
+    table = Table(title=title)
     for heading in ("metric", "mean", "95% CI"):
         table.add_column(heading, justify="left" if heading == "metric" else "right")
     for name in KEY_METRICS:
@@ -170,12 +365,10 @@ def format_value(name: str, value: float | None) -> str:
     return f"{value:,.1f}"
 
 
-def _write_report(folder: Path, result: RunResult) -> None:
-    try:
-        from sim.report import write_report
-    except ImportError:
-        return
-    write_report(folder, result)
+def _write_report(folder: Path) -> None:
+    from sim.report import write_report
+
+    write_report(folder)
 
 
 @contextmanager
@@ -212,7 +405,8 @@ class _MonthlyWriter:
 
         cube = output.cube
         if not self.header_written:
-            self.file.write("replication,month_index,group_index," + ",".join(MONTHLY_METRICS) + "\n")
+            header = ",".join(["replication", "month_index", "group_index", *MONTHLY_METRICS])
+            self.file.write(header + "\n")
             self.header_written = True
         for t in range(cube.shape[0]):
             for g in range(cube.shape[1]):

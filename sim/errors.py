@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-__all__ = ["InputError", "Problem", "ScenarioError"]
+__all__ = ["InputError", "Problem", "RunError", "ScenarioError"]
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.path}: {self.message}"
+        path = _escape(self.path, r"\s") or "scenario"
+        return f"{_escape(self.where)}: {path}: {_escape(self.message) or 'invalid'}"
+
+
+def _escape(text: str, pattern: str = "[\x00-\x1f\x7f\x85\u2028\u2029]") -> str:
+    """Keep a problem on one line: control characters (and, in paths, spaces) as ``\\xNN``."""
+    return re.sub(pattern, lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 class InputError(Exception):
@@ -31,3 +38,7 @@ class ScenarioError(InputError):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+class RunError(Exception):
+    """A run that failed for a reason outside its input (a worker died): exit 1, one line."""

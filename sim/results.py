@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import hashlib
 import io
 import json
-import os
 import platform
 import shutil
 import sys
@@ -101,7 +101,8 @@ class RunResult:
     @property
     def groups(self) -> list[str]:
         """Groups of the monthly series: ``all``, sectors, ``market:NAME``."""
-        return ["all", *self.scenario.sector_names, *(f"market:{m}" for m in self.scenario.market_names)]
+        markets = [f"market:{m}" for m in self.scenario.market_names]
+        return ["all", *self.scenario.sector_names, *markets]
 
     @property
     def month_labels(self) -> list[str]:
@@ -114,7 +115,7 @@ class RunResult:
             if plots:
                 from sim.report import write_report
 
-                write_report(tmp, self)
+                write_report(tmp)
         return Path(path)
 
     # --- files ---------------------------------------------------------------------
@@ -141,7 +142,8 @@ class RunResult:
                 for sector, values in self.sectors.items()
             },
             "commission_meetings": [
-                (self.scenario.start + dt.timedelta(days=int(d))).isoformat() for d in self.meeting_days
+                (self.scenario.start + dt.timedelta(days=int(d))).isoformat()
+                for d in self.meeting_days
             ],
             "horizon_end": calendar.month_date(self.scenario.months).isoformat(),
         }
@@ -175,8 +177,9 @@ class RunResult:
         writer.writerow(["date", "day", "kind", "sector", "firm", "market", "amount_usd", "state"])
         for e in self.trace:
             date = self.scenario.start + dt.timedelta(days=int(e.day))
+            firm = "" if e.firm < 0 else e.firm
             writer.writerow([date.isoformat(), _number(e.day), e.kind, e.sector,
-                             "" if e.firm < 0 else e.firm, e.market, _number(e.amount_usd), e.state])
+                             firm, e.market, _number(e.amount_usd), e.state])
         return out.getvalue()
 
     def manifest_json(self) -> str:
@@ -226,16 +229,34 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(f"{target}: exists and is not empty; choose another --out")
     parent = target.parent
+    created = [p for p in (parent, *parent.parents) if not p.exists()]
     try:
         parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=parent))
     except OSError as err:
+        _remove_empty(created)
         raise InputError(f"{parent}: cannot write here ({err.strerror})") from None
     try:
         yield tmp
         if target.exists():
             target.rmdir()
-        os.replace(tmp, target)
-    except BaseException:
+        tmp.replace(target)
+    except BaseException as err:
         shutil.rmtree(tmp, ignore_errors=True)
+        _remove_empty(created)
+        if isinstance(err, OSError) and err.errno in _CANNOT_WRITE:
+            raise InputError(f"{target}: cannot write the run folder ({err.strerror})") from None
         raise
+
+
+_CANNOT_WRITE = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS}
+"""Errors of the disk, not of the program: reported as bad input (a path), exit 2."""
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders a failed run created (deepest first) while they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return

@@ -7,18 +7,22 @@ workers computed them or in which order they finished.
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from sim.errors import InputError
+from sim.errors import InputError, RunError
 from sim.metrics import OUTCOMES, monthly_cube, outcome_columns, outcome_row
 from sim.model import run_replication
 from sim.model.records import TraceEvent
@@ -150,6 +154,8 @@ class _executor:  # noqa: N801 - used as a context manager factory
         self.scheduler = scheduler
         self.shared = shared
         self.pool: Any = None
+        self.sigint = ExitStack()
+        self.received: list[int] = []
 
     def __enter__(self) -> Execute:
         if self.scheduler is not None:
@@ -161,6 +167,7 @@ class _executor:  # noqa: N801 - used as a context manager factory
             return self._in_process
         if self.shared is not None:
             return self._in_shared_pool
+        self.received = self.sigint.enter_context(_deferred_sigint())
         context = multiprocessing.get_context("forkserver")
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=_init_worker, initargs=self.args
@@ -170,6 +177,9 @@ class _executor:  # noqa: N801 - used as a context manager factory
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+        self.sigint.close()
+        if self.received and exc[0] is None:
+            raise KeyboardInterrupt
 
     def _in_process(self, indices: range) -> Iterator[ReplicationOutput]:
         scenario, seed, trace = self.args
@@ -177,14 +187,17 @@ class _executor:  # noqa: N801 - used as a context manager factory
             yield run_one(scenario, k, seed, trace)
 
     def _in_pool(self, indices: range) -> Iterator[ReplicationOutput]:
-        chunks = chunked(indices, self.workers)
-        pending: set[Future[list[ReplicationOutput]]] = {
-            self.pool.submit(_run_chunk, c.start, c.stop) for c in chunks
-        }
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        """A few chunks in flight per worker, not all at once: ``wait`` costs O(futures)."""
+        chunks = iter(chunked(indices, self.workers))
+        pending: set[Future[list[ReplicationOutput]]] = set()
+        while True:
+            for c in itertools.islice(chunks, IN_FLIGHT_PER_WORKER * self.workers - len(pending)):
+                pending.add(self.pool.submit(_run_chunk, c.start, c.stop))
+            if not pending:
+                return
+            done, pending = _wait_some(pending, self.received)
             for future in done:
-                yield from future.result()
+                yield from _result(future)
 
     def _in_shared_pool(self, indices: range) -> Iterator[ReplicationOutput]:
         assert self.shared is not None
@@ -192,11 +205,12 @@ class _executor:  # noqa: N801 - used as a context manager factory
             self.shared.submit(_run_chunk_of, *self.args, c.start, c.stop)
             for c in chunked(indices, self.workers)
         ]
-        while futures:
-            done, pending = wait(futures, return_when=FIRST_COMPLETED)
-            futures = list(pending)
-            for future in done:
-                yield from future.result()
+        with _deferred_sigint() as received:
+            while futures:
+                done, pending = _wait_some(set(futures), received)
+                futures = list(pending)
+                for future in done:
+                    yield from _result(future)
 
 
 @contextmanager
@@ -209,8 +223,55 @@ def worker_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor | No
     pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("forkserver"))
     try:
         yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+IN_FLIGHT_PER_WORKER = 2
+
+
+@contextmanager
+def _deferred_sigint() -> Iterator[list[int]]:
+    """Record Ctrl-C instead of raising it wherever the main thread happens to be.
+
+    A KeyboardInterrupt raised inside ``concurrent.futures`` (starting workers,
+    ``wait`` holding the futures' locks) leaves the pool in a state whose shutdown
+    hangs for ever; ``_wait_some`` raises it instead, outside the library.
+    """
+    received: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield received
+        return
+    previous = signal.signal(signal.SIGINT, lambda n, _: received.append(n))
+    try:
+        yield received
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        restore = signal.default_int_handler if previous is None else previous
+        signal.signal(signal.SIGINT, restore)
+
+
+def _wait_some(
+    pending: set[Future[list[ReplicationOutput]]], received: list[int]
+) -> tuple[set[Future[list[ReplicationOutput]]], set[Future[list[ReplicationOutput]]]]:
+    """``wait(FIRST_COMPLETED)``, raising a Ctrl-C recorded by ``_deferred_sigint`` meanwhile."""
+    while True:
+        done, rest = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+        if received:
+            raise KeyboardInterrupt
+        if done:
+            return done, rest
+
+
+def _result(future: Future[list[ReplicationOutput]]) -> list[ReplicationOutput]:
+    """A chunk's outputs; a worker that died (killed, out of memory) fails the run in one line."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise RunError(
+            "a worker process died (killed, or out of memory?); no run folder was written"
+        ) from None
 
 
 def chunked(indices: range, workers: int) -> list[range]:

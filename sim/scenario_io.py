@@ -7,6 +7,7 @@ This is the only module that reads scenario files. Every problem is reported as
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import types
 import typing
@@ -33,11 +34,23 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 50_000
 """Bound on YAML nodes visited, aliases expanded: stops 'billion laughs' documents."""
 
+MAX_DEPTH = 40
+"""Bound on nesting (the schema needs 6 levels): stops aliases that contain themselves."""
+
 Loc = tuple[str | int, ...]
 
 
 class _Loader(yaml.SafeLoader):
     """Safe loader that also reads YAML 1.2 floats such as ``20e9`` (YAML 1.1 wants ``20.0e+9``)."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Turn a value that cannot be built (``2026-13-01``) into an error at its line."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, TypeError, OverflowError) as err:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r}: {err}", node.start_mark
+            ) from None
 
 
 _Loader.add_implicit_resolver(
@@ -91,7 +104,7 @@ def scenario_from_text(
         try:
             loc = _resolve_path(dotted, data)
         except _PathError as err:
-            problems.append(Problem(where or f"--set {i}", dotted, str(err)))
+            problems.append(Problem(where or f"--set {i}", _key_text(dotted), str(err)))
             continue
         _assign(data, loc, value)
         lines[loc] = where or f"--set {i}"
@@ -106,18 +119,26 @@ def scenario_to_yaml(scenario: Scenario) -> str:
     return f"# Scenario as run by defsim (overrides applied, defaults filled in).\n{body}"
 
 
-def parse_override(text: str) -> tuple[str, Any]:
-    """Split ``dotted.path=VALUE`` and read VALUE as a YAML scalar or flow collection."""
-    if "=" not in text:
-        raise ScenarioError([Problem("--set", text, "expected dotted.path=VALUE")])
-    dotted, raw = text.split("=", 1)
+def parse_override(text: str, number: int = 1) -> tuple[str, Any]:
+    """Split ``dotted.path=VALUE`` and read VALUE as a YAML scalar or flow collection.
+
+    ``number`` is the override's position among the ``--set`` options, for messages.
+    """
+    where = f"--set {number}"
+    dotted, sep, raw = text.partition("=")
+    if not sep or not dotted.strip():
+        raise ScenarioError([Problem(where, _key_text(text), "expected dotted.path=VALUE")])
+    dotted = dotted.strip()
     try:
         value = yaml.load(raw, Loader=_Loader) if raw.strip() else ""
     except yaml.YAMLError as err:
-        raise ScenarioError(
-            [Problem("--set", dotted, f"cannot read value {raw!r}: {err}")]
-        ) from None
-    return dotted.strip(), value
+        if isinstance(err, yaml.MarkedYAMLError):
+            reason = " ".join(str(m) for m in (err.context, err.problem) if m)
+        else:
+            reason = " ".join(str(err).split())
+        message = f"cannot read value {raw!r}: {reason}"
+        raise ScenarioError([Problem(where, _key_text(dotted), message)]) from None
+    return dotted, value
 
 
 # --- reading -------------------------------------------------------------------------
@@ -125,16 +146,24 @@ def parse_override(text: str) -> tuple[str, Any]:
 
 def _read_text(path: Path) -> str:
     where = f"{path}:1"
-    if not path.exists():
-        raise ScenarioError([Problem(where, "scenario", "no such file")])
-    if not path.is_file():
-        raise ScenarioError([Problem(where, "scenario", "not a file (a directory?)")])
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ScenarioError(
-            [Problem(where, "scenario", f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")]
-        )
-    raw = path.read_bytes()
+    try:
+        if not path.exists():
+            raise ScenarioError([Problem(where, "scenario", "no such file")])
+        if path.is_dir():
+            raise ScenarioError([Problem(where, "scenario", "is a directory, not a scenario file")])
+        if not path.is_file():
+            raise ScenarioError([Problem(where, "scenario", "not a regular file")])
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = f"the limit is {MAX_FILE_BYTES:,}"
+            raise ScenarioError([Problem(where, "scenario", f"file is {size:,} bytes; {limit}")])
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise ScenarioError([Problem(where, "scenario", f"cannot read ({err.strerror})")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        too_big = f"file is larger than {MAX_FILE_BYTES:,} bytes"
+        raise ScenarioError([Problem(where, "scenario", too_big)])
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -145,7 +174,13 @@ def _read_text(path: Path) -> str:
 
 
 def _parse_yaml(text: str, filename: str) -> tuple[dict[str, Any], dict[Loc, int | str]]:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as err:
+        line = text.count("\n", 0, err.position) + 1
+        message = f"character {err.character:#06x} is not allowed (a control character)"
+        raise ScenarioError([Problem(f"{filename}:{line}", "yaml", message)]) from None
+    lines: dict[Loc, int | str] = {}
     try:
         node = loader.get_single_node()
         if node is None:
@@ -156,9 +191,16 @@ def _parse_yaml(text: str, filename: str) -> tuple[dict[str, Any], dict[Loc, int
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else 1
         message = " ".join(str(m) for m in (err.context, err.problem) if m)
-        raise ScenarioError([Problem(f"{filename}:{line}", "yaml", message)]) from None
+        if "'\\t'" in message:
+            message = "a tab character: indent YAML with spaces, not tabs"
+        if message.startswith(_UNKNOWN_TAG):
+            tag = message.removeprefix(_UNKNOWN_TAG).strip(" '").replace("tag:yaml.org,2002:", "!!")
+            message = f"the tag {tag} is not allowed (scenarios hold plain YAML values only)"
+        where = f"{filename}:{line}"
+        raise ScenarioError([Problem(where, _path_at(lines, line), message)]) from None
     except yaml.YAMLError as err:
-        raise ScenarioError([Problem(f"{filename}:1", "yaml", str(err))]) from None
+        reason = " ".join(str(err).split())
+        raise ScenarioError([Problem(f"{filename}:1", "yaml", reason)]) from None
     except RecursionError:
         raise ScenarioError([Problem(f"{filename}:1", "yaml", "nested too deeply")]) from None
     finally:
@@ -171,6 +213,15 @@ def _parse_yaml(text: str, filename: str) -> tuple[dict[str, Any], dict[Loc, int
     return data, lines
 
 
+_UNKNOWN_TAG = "could not determine a constructor for the tag"
+
+
+def _path_at(lines: dict[Loc, int | str], line: int) -> str:
+    """The deepest key on ``line``, or ``yaml`` when the document did not parse that far."""
+    here = [loc for loc, found in lines.items() if found == line and isinstance(loc[-1], str)]
+    return _dotted(max(here, key=len)) if here else "yaml"
+
+
 def _key_lines(root: yaml.Node, filename: str) -> dict[Loc, int | str]:
     """Line of every key and list item, by path; rejects duplicate keys and alias bombs."""
     lines: dict[Loc, int | str] = {}
@@ -180,11 +231,17 @@ def _key_lines(root: yaml.Node, filename: str) -> dict[Loc, int | str]:
     while stack:
         loc, node = stack.pop()
         visited += 1
+        if len(loc) > MAX_DEPTH:
+            line = node.start_mark.line + 1
+            message = f"nested more than {MAX_DEPTH} levels deep (an alias inside itself?)"
+            raise ScenarioError([Problem(f"{filename}:{line}", _dotted(loc[:3]), message)])
         if visited > MAX_NODES:
             raise ScenarioError(
                 [
                     Problem(
-                        f"{filename}:1", "yaml", f"more than {MAX_NODES:,} nodes (alias expansion?)"
+                        f"{filename}:1",
+                        "yaml",
+                        f"more than {MAX_NODES:,} nodes (aliases expanding, or inside themselves?)",
                     )
                 ]
             )
@@ -223,7 +280,9 @@ def _override_pairs(
         return []
     if isinstance(overrides, Mapping):
         return [(k, v, f"override {k}") for k, v in overrides.items()]
-    return [(*parse_override(text), None) for text in overrides]
+    if isinstance(overrides, str):
+        overrides = [overrides]
+    return [(*parse_override(text, i), None) for i, text in enumerate(overrides, start=1)]
 
 
 def _resolve_path(dotted: str, data: dict[str, Any]) -> Loc:
@@ -239,24 +298,24 @@ def _resolve_path(dotted: str, data: dict[str, Any]) -> Loc:
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             fields = annotation.model_fields
             if part not in fields:
-                raise _PathError(f"unknown field '{part}'{_suggest(part, fields)}")
+                raise _PathError(f"unknown field {part!r}{_suggest(part, fields)}")
             annotation = fields[part].annotation
             key: str | int = part
         elif origin is dict:
             known = list(node) if isinstance(node, dict) else []
             if part not in known and not is_last:
-                raise _PathError(f"no entry '{part}' here{_suggest(part, known)}")
+                raise _PathError(f"no entry {part!r} here{_suggest(part, known)}")
             annotation = typing.get_args(annotation)[1]
             key = part
         elif origin is tuple:
             if not part.isdigit():
-                raise _PathError(f"'{part}' should be a list index (0, 1, ...)")
+                raise _PathError(f"{part!r} should be a list index (0, 1, ...)")
             key = int(part)
             if not isinstance(node, list) or key >= len(node):
                 raise _PathError(f"index {key} is beyond the end of the list")
             annotation = typing.get_args(annotation)[0]
         else:
-            raise _PathError(f"'{'.'.join(parts[:depth])}' is a value, not a section")
+            raise _PathError(f"{'.'.join(parts[:depth])!r} is a value, not a section")
         loc.append(key)
         node = _child(node, key)
     return tuple(loc)
@@ -283,10 +342,11 @@ def _child(node: Any, key: str | int) -> Any:
 
 
 def _assign(data: dict[str, Any], loc: Loc, value: Any) -> None:
+    """Set ``value`` at ``loc``, making sections on the way (a name needs a mapping)."""
     node: Any = data
-    for key in loc[:-1]:
+    for key, below in itertools.pairwise(loc):
         nxt = _child(node, key)
-        if not isinstance(nxt, dict | list):
+        if isinstance(below, str) and not isinstance(nxt, dict):
             nxt = {}
             node[key] = nxt
         node = nxt
@@ -295,13 +355,18 @@ def _assign(data: dict[str, Any], loc: Loc, value: Any) -> None:
 
 def _suggest(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # --- validation ----------------------------------------------------------------------
 
 
 def _validate(data: dict[str, Any], lines: dict[Loc, int | str], filename: str) -> Scenario:
+    wrong = [
+        Problem(_where(loc, lines, filename), _dotted(loc), msg) for loc, msg in _bool_numbers(data)
+    ]
+    if wrong:
+        raise ScenarioError(wrong)
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
@@ -311,6 +376,30 @@ def _validate(data: dict[str, Any], lines: dict[Loc, int | str], filename: str) 
             Problem(_where(loc, lines, filename), _dotted(loc), msg) for loc, msg in err.problems
         ]
     raise ScenarioError(_dedupe(problems))
+
+
+def _bool_numbers(value: Any, annotation: Any = Scenario, loc: Loc = ()) -> list[tuple[Loc, str]]:
+    """``true``/``false`` where a number belongs: pydantic would read them as 1 and 0."""
+    annotation = _unwrap_optional(annotation)
+    origin = typing.get_origin(annotation)
+    if annotation in (int, float):
+        if isinstance(value, bool):
+            return [(loc, f"expected a number, got {str(value).lower()}")]
+        return []
+    found: list[tuple[Loc, str]] = []
+    is_model = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    if is_model and isinstance(value, dict):
+        fields = annotation.model_fields
+        for key, child in value.items():
+            if key in fields:
+                found += _bool_numbers(child, fields[key].annotation, (*loc, key))
+    elif origin is dict and isinstance(value, dict):
+        for key, child in value.items():
+            found += _bool_numbers(child, typing.get_args(annotation)[1], (*loc, key))
+    elif origin is tuple and isinstance(value, list):
+        for i, child in enumerate(value):
+            found += _bool_numbers(child, typing.get_args(annotation)[0], (*loc, i))
+    return found
 
 
 def _problem_from_pydantic(error: Any, lines: dict[Loc, int | str], filename: str) -> Problem:
@@ -355,7 +444,15 @@ def _where(loc: Loc, lines: dict[Loc, int | str], filename: str) -> str:
 
 
 def _dotted(loc: Loc) -> str:
-    return ".".join(str(part) for part in loc)
+    """``a.b.0.c``; a key with spaces or control characters is quoted so the line stays one line."""
+    return ".".join(_key_text(part) for part in loc)
+
+
+def _key_text(part: str | int) -> str:
+    text = str(part)
+    if text and not re.search(r"\s", text):
+        return text
+    return "'" + text.encode("unicode_escape").decode("ascii").replace(" ", "\\x20") + "'"
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:

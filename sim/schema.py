@@ -33,6 +33,8 @@ __all__ = [
 ]
 
 SHARE_TOLERANCE = 1e-6
+MAX_ORDERS_PER_YEAR = 100_000
+"""Export orders one market may place in a year: each is an event, so more would run for hours."""
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 """Names of sectors, markets and partners: no dots, since dotted paths address them."""
 
@@ -316,10 +318,17 @@ class Scenario(Section):
         for name in self.procurement.sector_shares:
             if name not in sectors:
                 undefined(("procurement", "sector_shares", name), name, "sector", sectors)
+        centres = self.export_centres
+        uplift = 1.0 + (centres.count * centres.demand_uplift if centres else 0.0)
         for market_name, market in self.markets.items():
             for name in market.demand_usd:
                 if name not in sectors:
                     undefined(("markets", market_name, "demand_usd", name), name, "sector", sectors)
+            orders = sum(market.demand_usd.values()) * uplift / market.order_usd
+            if orders > MAX_ORDERS_PER_YEAR:
+                message = (f"about {orders:,.0f} orders a year (demand / order_usd, export "
+                           f"centres included); at most {MAX_ORDERS_PER_YEAR:,}: raise order_usd")
+                found.append((("markets", market_name, "order_usd"), message))
         if self.licensing is not None:
             rates = self.licensing.approval_rate
             for name in rates:

@@ -43,15 +43,22 @@ def test_allocation_never_exceeds_free_capacity() -> None:
         np.testing.assert_allclose(allocate(100.0, free, rule, free, RNG), free)
 
 
+def _dense(size: float, free: list[float]) -> np.ndarray:
+    positions, amounts = split_order(size, np.array(free))
+    dense = np.zeros(len(free))
+    dense[positions] = amounts
+    return dense
+
+
 def test_order_goes_whole_to_the_firm_with_most_free_capacity() -> None:
-    np.testing.assert_allclose(split_order(20.0, np.array([5.0, 25.0, 21.0])), [0.0, 20.0, 0.0])
+    np.testing.assert_allclose(_dense(20.0, [5.0, 25.0, 21.0]), [0.0, 20.0, 0.0])
 
 
 def test_order_too_big_for_one_firm_is_split_largest_first_and_the_rest_lost() -> None:
-    taken = split_order(40.0, np.array([5.0, 25.0, 12.0]))
-    np.testing.assert_allclose(taken, [3.0, 25.0, 12.0])
-    taken = split_order(100.0, np.array([5.0, 25.0, 12.0]))
-    assert 100.0 - taken.sum() == pytest.approx(58.0)
+    np.testing.assert_allclose(_dense(40.0, [5.0, 25.0, 12.0, 0.0]), [3.0, 25.0, 12.0, 0.0])
+    np.testing.assert_allclose(_dense(30.0, [5.0, 25.0, 12.0]), [0.0, 25.0, 5.0])
+    assert 100.0 - _dense(100.0, [5.0, 25.0, 12.0]).sum() == pytest.approx(58.0)
+    assert _dense(10.0, [0.0, 0.0]).sum() == 0.0
 
 
 def test_meetings_skip_pauses_and_resume_the_day_after() -> None:

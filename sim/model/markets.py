@@ -7,6 +7,7 @@ Export centres scale every market's rate from their opening day.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from sim.model.calendar import Calendar
 from sim.schema import JointLine, Market, Scenario
 
-__all__ = ["ExportMarket", "JointLines", "split_order"]
+__all__ = ["ExportMarket", "JointLines", "split_order", "unit_exponentials"]
 
 DAYS_PER_YEAR = 365.25
 
@@ -56,24 +57,31 @@ class ExportMarket:
         return self.centres_day if day < self.centres_day else float("inf")
 
 
-def split_order(size_usd: float, free_usd: np.ndarray) -> np.ndarray:
+def split_order(size_usd: float, free_usd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Place an order: with the firm that has most free capacity, or split when none can.
 
     When no single firm can deliver it in time it is split largest free capacity
-    first; what all of them together cannot take is lost (size minus the sum returned).
+    first; what all of them together cannot take is lost. Returns the positions of
+    the firms that take part and the amount each takes (their sum is what is placed).
     """
-    taken = np.zeros_like(free_usd)
     if free_usd.size == 0:
-        return taken
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     best = int(free_usd.argmax())
     if free_usd[best] >= size_usd:
-        taken[best] = size_usd
-        return taken
-    order = np.argsort(-free_usd, kind="stable")
+        return np.array([best]), np.array([size_usd])
+    candidates = np.flatnonzero(free_usd > 0.0)
+    order = candidates[np.argsort(-free_usd[candidates], kind="stable")]
     ordered = free_usd[order]
     before = np.cumsum(ordered) - ordered
-    taken[order] = np.clip(size_usd - before, 0.0, ordered)
-    return taken
+    taken = np.clip(size_usd - before, 0.0, ordered)
+    used = taken > 0.0
+    return order[used], taken[used]
+
+
+def unit_exponentials(rng: np.random.Generator, block: int = 256) -> Iterator[float]:
+    """Standard exponential draws, taken from the generator in blocks (one numpy call each)."""
+    while True:
+        yield from rng.standard_exponential(block).tolist()
 
 
 @dataclass

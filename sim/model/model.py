@@ -18,7 +18,7 @@ import simpy
 from sim.model import finance
 from sim.model.calendar import Calendar
 from sim.model.licensing import Commission, meeting_days
-from sim.model.markets import ExportMarket, JointLines, split_order
+from sim.model.markets import ExportMarket, JointLines, split_order, unit_exponentials
 from sim.model.procurement import Budget, allocate
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Licence, Producers
 from sim.model.records import ReplicationRecord, TraceEvent
@@ -120,20 +120,21 @@ class IndustryModel:
     def place_orders(self, market: ExportMarket, sector: int) -> Process:
         """Poisson orders of one market in one sector; the rate steps when centres open."""
         name = f"orders:{market.name}:{self.sectors[sector]}"
-        rng = stream(self.seed, self.record.replication, name)
+        draws = unit_exponentials(stream(self.seed, self.record.replication, name))
         horizon = float(self.month_start[-1])
         yield self.env.timeout(market.opens_day)
         while self.env.now < horizon:
             rate = market.orders_per_day(self.sectors[sector], self.env.now)
             change = market.next_rate_change(self.env.now)
-            gap = rng.exponential(1.0 / rate) if rate > 0 else float("inf")
+            gap = next(draws) / rate if rate > 0 else float("inf")
             if self.env.now + gap >= min(change, horizon):
+                # Memoryless: at a rate change the wait starts afresh at the new rate.
                 if change >= horizon:
                     return
                 yield self.env.timeout(change - self.env.now)
                 continue
             yield self.env.timeout(gap)
-            self.receive_order(market, sector, rng.exponential(market.spec.order_usd))
+            self.receive_order(market, sector, next(draws) * market.spec.order_usd)
 
     def submit_applications(self, firms: np.ndarray, day: float) -> Process:
         """Firms that started preparing enter the queue once their file is ready."""
@@ -273,15 +274,14 @@ class IndustryModel:
         remaining = size_usd - joint
         p = self.producers
         where = p.slices[sector]
-        taken = np.zeros(0)
+        firms, taken = np.zeros(0, dtype=np.int64), np.zeros(0)
         if remaining > 0.0 and self.exportable[sector]:
-            backlog = p.export_backlog_usd[where]
             free = self.export_rates(sector, now) * months
-            free -= backlog
-            np.maximum(free, 0.0, out=free)
-            taken = split_order(remaining, free)
-            backlog += taken
-            p.export_backlog_revenue_usd[where] += taken * (1.0 + market.spec.price_premium)
+            free -= p.export_backlog_usd[where]
+            positions, taken = split_order(remaining, free)
+            firms = positions + where.start
+            p.export_backlog_usd[firms] += taken
+            p.export_backlog_revenue_usd[firms] += taken * (1.0 + market.spec.price_premium)
         accepted = float(taken.sum())
         lost = remaining - accepted
         lost = 0.0 if lost <= 1e-12 * size_usd else lost  # rounding of the split, not a loss

@@ -1,0 +1,149 @@
+"""The README's headline: how much of the surplus exports absorb in the 2026 scenario.
+
+Runs ``scenarios/ukraine-2026-controlled-export.yaml`` (``--replications``, default
+100, in one process), draws the monthly surplus against monthly exports to
+``docs/img/headline.png`` and writes the figure's text between the
+``<!-- headline:start -->`` and ``<!-- headline:end -->`` markers of README.md.
+
+Usage::
+
+    python docs/gen_headline.py [--replications N] [--workers W]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from sim import load_scenario, simulate
+from sim.metrics import MONTHLY_METRICS
+from sim.results import RunResult
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_scenarios import fmt_estimate, fmt_value, replace_between
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "scenarios" / "ukraine-2026-controlled-export.yaml"
+IMAGE = ROOT / "docs" / "img" / "headline.png"
+README = ROOT / "README.md"
+
+
+def monthly_series(result: RunResult, metric: str, stat: str = "mean") -> np.ndarray:
+    """One monthly series of the whole industry (group ``all``), in USD billions."""
+    values = getattr(result.monthly, stat)[:, 0, MONTHLY_METRICS.index(metric)]
+    return np.asarray(values) / 1e9
+
+
+def plot_headline(result: RunResult, ax: Axes | None = None) -> Axes:
+    """Monthly surplus (capacity the budget leaves unbought) against monthly exports."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.2))
+    months = np.arange(result.scenario.months)
+    labels = result.month_labels
+    surplus = monthly_series(result, "surplus_usd")
+    export = monthly_series(result, "export_usd")
+    ax.fill_between(months, 0, surplus, color="#d9d9d9", label="surplus (capacity − domestic)")
+    low = monthly_series(result, "export_usd", "p05")
+    high = monthly_series(result, "export_usd", "p95")
+    ax.fill_between(months, low, high, color="#1f77b4", alpha=0.25, linewidth=0,
+                    label="exports, 5–95% of replications")
+    ax.plot(months, export, color="#1f77b4", linewidth=2, label="exports, mean")
+    ax.plot(months, monthly_series(result, "domestic_usd"), color="#555555", linestyle="--",
+            linewidth=1, label="domestic procurement")
+    ticks = [m for m in months if labels[m].endswith(("-01", "-07"))]
+    ax.set_xticks(ticks, [labels[m] for m in ticks])
+    ax.set_xlim(0, months[-1])
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("USD billions per month (domestic prices)")
+    share = result.summary["absorption_share"]
+    ax.set_title(f"{result.scenario.name}: exports absorb {fmt_estimate('absorption_share', share)}"
+                 " of the surplus", fontsize=10)
+    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    return ax
+
+
+def headline_text(result: RunResult) -> str:
+    """The Markdown that goes between the README markers."""
+    s = result.summary
+    share = fmt_estimate("absorption_share", s["absorption_share"])
+    exited = s["firms_start"].mean - s["firms_active_end"].mean
+    paragraph = " ".join([
+        "**How much of the surplus do exports absorb?** In the 2026 scenario",
+        "([`ukraine-2026-controlled-export`](scenarios/ukraine-2026-controlled-export.yaml):",
+        "over $55B of capacity, a $25B budget, the first wartime licences in February 2026,",
+        f"export markets opening from July 2026), licensed exports absorb **{share}** of the",
+        "surplus over 2026–2028 (mean and 95% confidence interval over",
+        f"{result.replications} replications): {fmt_value('export_usd', s['export_usd'].mean)}",
+        f"of exports against {fmt_value('surplus_usd', s['surplus_usd'].mean)} of capacity",
+        "that the budget leaves unbought. The first deliveries come in",
+        f"{_first_export_month(result)},",
+        "and the share climbs as licences and markets accumulate: in the last twelve months",
+        f"exports absorb about {_last_year_share(result):.0%} of that year's surplus (ratio of",
+        "mean monthly totals). Of",
+        f"{fmt_value('export_demand_usd', s['export_demand_usd'].mean)} of foreign orders,",
+        f"{fmt_value('unmet_export_demand_usd', s['unmet_export_demand_usd'].mean)} go unmet,",
+        f"and {exited:,.0f} of {s['firms_start'].mean:,.0f} firms exit, taking capacity with them:",
+        f"capacity falls from {_annual_capacity(result, 0)} a year in the first month to",
+        f"{_annual_capacity(result, -1)} in the last. The figures rest on the",
+        "assumptions marked in the scenario file; the other scenarios and their answers are in",
+        "[docs/scenarios.md](docs/scenarios.md), the model in [docs/model.md](docs/model.md).",
+    ])
+    return "\n".join([
+        textwrap.fill(paragraph, width=90, break_long_words=False, break_on_hyphens=False),
+        "",
+        "![Monthly surplus and exports, 2026 scenario](docs/img/headline.png)",
+        "",
+        f"<sub>Generated by `python docs/gen_headline.py` (seed {result.seed}).</sub>",
+    ])
+
+
+def _annual_capacity(result: RunResult, month: int) -> str:
+    return fmt_value("capacity_usd", 12e9 * float(monthly_series(result, "capacity_usd")[month]))
+
+
+def _last_year_share(result: RunResult) -> float:
+    export = monthly_series(result, "export_usd")[-12:].sum()
+    surplus = monthly_series(result, "surplus_usd")[-12:].sum()
+    return float(export / surplus) if surplus > 0 else 0.0
+
+
+def _first_export_month(result: RunResult) -> str:
+    exported = np.flatnonzero(monthly_series(result, "export_usd") > 0)
+    if not exported.size:
+        return "no month of the horizon"
+    label = result.month_labels[int(exported[0])]
+    return dt.datetime.strptime(label, "%Y-%m").strftime("%B %Y")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", "-n", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+    result = simulate(load_scenario(SCENARIO), replications=args.replications, workers=args.workers)
+    IMAGE.parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    plot_headline(result, ax)
+    fig.tight_layout()
+    fig.savefig(IMAGE, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+    text = README.read_text(encoding="utf-8")
+    README.write_text(replace_between(text, "headline", headline_text(result)), encoding="utf-8")
+    sys.stdout.write(f"wrote {IMAGE} and the headline in {README}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""Charts comparing saved runs: monthly series overlaid, markets, differences to the base.
+
+One colour (and line style) per run, run 0 being the base, in every chart. Built
+on the helpers of ``sim.plots``; like it, only Figure objects, never pyplot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from sim.plots import (
+    COLOURS,
+    USD_BILLION,
+    Rendered,
+    _date_axis,
+    _edges,
+    _figure_of,
+    _group_label,
+    _legend,
+    _new_axes,
+    _num,
+    _series,
+    _step_band,
+    _usd_axis,
+    render,
+)
+from sim.run_folder import RunFolder
+
+if TYPE_CHECKING:
+    from sim.compare import Difference
+
+__all__ = [
+    "RUN_COLOURS",
+    "plot_differences",
+    "plot_markets_compare",
+    "plot_overlay",
+    "plot_overlay_grid",
+    "render_compare_plots",
+]
+
+RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+               "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+"""One colour per run in comparisons (run 0 is the base)."""
+
+RUN_STYLES = ("-", "--", "-.", ":")
+"""Line styles cycled with the run colours, so runs that coincide stay visible."""
+
+SERIES_NAMES = {"domestic_usd": "domestic orders", "export_usd": "exports", "idle_usd": "idle",
+                "surplus_usd": "surplus (capacity − domestic)",
+                "queue_length": "applications waiting",
+                "licences_active": "licences in force", "firms_active": "active firms",
+                "firms_bankrupt": "bankrupt firms, cumulative",
+                "firms_migrated": "migrated firms, cumulative",
+                "firms_acquired": "acquired firms, cumulative"}
+"""Readable titles of monthly series in comparison panels."""
+
+
+def _scale(metric: str) -> tuple[float, str]:
+    if metric.endswith("_usd"):
+        return USD_BILLION, "USD billions per month"
+    if metric.endswith("_share"):
+        return 1.0, "share"
+    return 1.0, "count"
+
+
+def plot_overlay(runs: Sequence[RunFolder], metric: str, ax: Axes | None = None, *,
+                 group: str = "all", labels: Sequence[str] | None = None,
+                 band: bool = False) -> Axes:
+    """One monthly series of several runs, one colour per run (mean, or median with band).
+
+    Runs lacking the series (another sector set) are left out; ValueError if none has it.
+    """
+    ax = _new_axes(ax)
+    labels = labels or [r.name for r in runs]
+    scale, unit = _scale(metric)
+    drawn: list[np.ndarray] = []
+    for k, run in enumerate(runs):
+        if not run.monthly.has(group, metric):
+            continue
+        edges = _edges(run)
+        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+        if band:
+            _step_band(ax, edges, _series(run, group, metric, "p05") / scale,
+                       _series(run, group, metric, "p95") / scale, color=colour, alpha=0.15)
+        values = _series(run, group, metric, "p50" if band else "mean") / scale
+        ax.stairs(values, edges, color=colour, linewidth=2, baseline=None, label=labels[k],
+                  linestyle=RUN_STYLES[k % len(RUN_STYLES)])
+        drawn.append(edges)
+    if not drawn:
+        raise ValueError(f"no run has monthly {metric!r} for {group!r}")
+    _date_axis(ax, min(e[0] for e in drawn), max(e[-1] for e in drawn))
+    if unit == "share":
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_ylabel("share")
+    elif metric.endswith("_usd"):
+        _usd_axis(ax, unit)
+    else:
+        ax.set_ylabel(unit)
+    what = "median, band: 90% of replications" if band else "mean"
+    name = SERIES_NAMES.get(metric, metric.removesuffix("_usd").replace("_", " "))
+    ax.set_title(f"{name} ({what})", fontsize="medium")
+    return ax
+
+
+def plot_overlay_grid(runs: Sequence[RunFolder], metrics: Sequence[str], fig: Figure | None = None,
+                      *, group: str = "all", labels: Sequence[str] | None = None,
+                      title: str = "", band: bool = False) -> Figure:
+    """``plot_overlay`` for several metrics as small multiples, one shared legend of runs."""
+    if not metrics:
+        raise ValueError("no metrics to plot")
+    cols = min(2, len(metrics))
+    rows = math.ceil(len(metrics) / cols)
+    fig = fig or Figure(figsize=(6.0 * cols, 3.2 * rows + 0.9), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, metric in zip(axes, metrics, strict=False):
+        plot_overlay(runs, metric, ax, group=group, labels=labels, band=band)
+        ax.set_xlabel("")
+    for ax in axes[len(metrics):]:
+        ax.set_visible(False)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 4), frameon=False)
+    if title:
+        fig.suptitle(f"{title}, {_group_label(group)}")
+    return fig
+
+
+def plot_markets_compare(runs: Sequence[RunFolder], ax: Axes | None = None, *,
+                         labels: Sequence[str] | None = None) -> Axes:
+    """Export demand met (solid) and lost (hatched) per market, one bar per run."""
+    labels = labels or [r.name for r in runs]
+    markets = list(dict.fromkeys(m for r in runs for m in r.markets))
+    if not markets:
+        raise ValueError("no run has export markets")
+    ax = _new_axes(ax, (9.0, 1.5 + 0.35 * len(markets) * len(runs)))
+    height = 0.8 / len(runs)
+    for k, run in enumerate(runs):
+        colour = RUN_COLOURS[k % len(RUN_COLOURS)]
+        for i, m in enumerate(markets):
+            if m not in run.markets:
+                continue
+            met = sum(float(_series(run, f"market:{m}", f).sum())
+                      for f in ("accepted_usd", "joint_usd"))
+            lost = float(_series(run, f"market:{m}", "lost_usd").sum())
+            y = i + (k - (len(runs) - 1) / 2) * height
+            ax.barh(y, met / USD_BILLION, height * 0.9, color=colour,
+                    label=labels[k] if i == 0 else None)
+            ax.barh(y, lost / USD_BILLION, height * 0.9, left=met / USD_BILLION, color=colour,
+                    alpha=0.35, hatch="//", edgecolor=colour)
+    ax.set_yticks(range(len(markets)), [m.replace("_", " ") for m in markets])
+    ax.invert_yaxis()
+    ax.set_xlabel("USD billions over the horizon (solid: met, hatched: lost)")
+    ax.set_title("Export demand met and lost, per market and run")
+    _legend(ax)
+    return ax
+
+
+def plot_differences(differences: Sequence[Difference], ax: Axes | None = None) -> Axes:
+    """Each run's difference to the base run, in % of the base mean, with its 95% CI."""
+    shown = [d for d in differences if d.relative() is not None]
+    if not shown:
+        raise ValueError("no differences with a nonzero base mean to plot")
+    ax = _new_axes(ax, (9.0, 1.5 + 0.3 * len(shown)))
+    runs = list(dict.fromkeys(d.run_index for d in shown))
+    metrics = list(dict.fromkeys(d.metric for d in shown))
+    height = 0.8 / len(runs)
+    for d in shown:
+        mean, low, high = d.relative() or (0.0, 0.0, 0.0)
+        k = runs.index(d.run_index)
+        y = metrics.index(d.metric) + (k - (len(runs) - 1) / 2) * height
+        colour = RUN_COLOURS[d.run_index % len(RUN_COLOURS)]
+        ax.errorbar(mean, y, xerr=[[mean - low], [high - mean]], fmt="o", color=colour, capsize=3,
+                    label=d.run_label if metrics.index(d.metric) == 0 else None)
+    ax.axvline(0, color=COLOURS["capacity"], linewidth=0.8)
+    ax.set_yticks(range(len(metrics)), metrics)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(PercentFormatter(100.0))
+    ax.set_xlabel("difference to the first run, % of its mean (95% CI)")
+    left_out = sorted({d.metric for d in differences} - set(metrics))
+    note = f"\n(no base to divide by: {', '.join(left_out)})" if left_out else ""
+    ax.set_title(f"Differences to the first run{note}")
+    _legend(ax)
+    return ax
+
+
+def render_compare_plots(runs: Sequence[RunFolder], labels: Sequence[str],
+                         differences: Sequence[Difference], fmt: str = "png") -> list[Rendered]:
+    """Every chart of a comparison, runs overlaid (one colour per run)."""
+    def grid(metrics: Sequence[str], title: str, band: bool = False) -> Callable[[], Figure]:
+        return lambda: plot_overlay_grid(runs, metrics, labels=labels, title=title, band=band)
+
+    def single(draw: Callable[[], Axes]) -> Callable[[], Figure]:
+        return lambda: _figure_of(draw())
+
+    charts: list[tuple[str, str, Callable[[], Figure]]] = [
+        ("differences", "Differences to the first run",
+         single(lambda: plot_differences(differences))),
+        ("capacity_use", "Capacity use",
+         grid(("domestic_usd", "export_usd", "idle_usd", "surplus_usd"), "Capacity use")),
+        ("absorption_share", "Absorption of the surplus by exports",
+         grid(("absorption_share",), "Share of surplus absorbed by exports", band=True)),
+        ("firms", "Firms over time",
+         grid(("firms_active", "firms_bankrupt", "firms_migrated", "firms_acquired"), "Firms")),
+        ("licence_pipeline", "Licence pipeline",
+         lambda: _with_meetings(grid(("queue_length", "licences_active"), "Licence pipeline")(),
+                                runs)),
+        ("export_markets", "Export demand met and lost",
+         single(lambda: plot_markets_compare(runs, labels=labels))),
+    ]
+    return [render(stem, title, draw, fmt) for stem, title, draw in charts]
+
+
+def _with_meetings(fig: Figure, runs: Sequence[RunFolder]) -> Figure:
+    """Each run's commission meetings as triangles in its colour along the top of each panel."""
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        for k, run in enumerate(runs):
+            meetings = [_num(d) for d in run.meetings]
+            ax.plot(meetings, [0.97 - 0.05 * k] * len(meetings), linestyle="none", marker="v",
+                    markersize=5, color=RUN_COLOURS[k % len(RUN_COLOURS)],
+                    transform=ax.get_xaxis_transform())
+        ax.set_ylim(0, float(ax.get_ylim()[1]) * (1.1 + 0.05 * len(runs)))
+    fig.suptitle("Licence pipeline (triangles: commission meetings of each run)")
+    return fig

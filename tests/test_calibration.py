@@ -1,0 +1,167 @@
+"""Calibration: the shipped Ukraine scenarios reproduce the public figures they rest on.
+
+The figures (FACTS.md, cited by outlet and date in each scenario file):
+
+- 2024: "up to $20B" of capacity, the government could fund "about half", export
+  waivers "nearly impossible to obtain" (Kyiv Independent, 22 May 2025); firms
+  "burning through capital", yet the drone-maker count still grew to about 450 by 2026
+  (Reuters, 12 Feb 2026): the baseline assumes a minority, 10-30%, of firms exit over
+  2024-2025 (its ``exits`` comment).
+- 2026: capacity "more than $55B", "more than 1,000" companies, about 450 drone makers,
+  "dozens" of applications approved at the commission's first meeting in eight months
+  (Reuters, 12 Feb 2026); first real export contracts in the second half of 2026.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim import load_scenario, simulate
+from sim.metrics import outcome_columns, outcome_row
+from sim.model import ReplicationRecord, run_replication
+from sim.model.calendar import Calendar
+from sim.schema import Scenario
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+QUICK = 4
+"""Replications for the quick checks (each 2026 replication takes about 0.3 s)."""
+SLOW = 20
+
+Baseline = tuple[Scenario, dict[str, np.ndarray]]
+
+
+def _load(stem: str) -> Scenario:
+    return load_scenario(SCENARIOS / f"{stem}.yaml")
+
+
+def _outcomes(scenario: Scenario, records: list[ReplicationRecord]) -> dict[str, np.ndarray]:
+    columns = outcome_columns(scenario.sector_names)
+    rows = np.array([outcome_row(r) for r in records])
+    return {name: rows[:, k] for k, name in enumerate(columns)}
+
+
+def _month(scenario: Scenario, year: int, month: int) -> int:
+    labels = Calendar(scenario.start, scenario.months).month_labels()
+    return labels.index(dt.date(year, month, 1).strftime("%Y-%m"))
+
+
+@pytest.fixture(scope="module")
+def baseline_2024() -> Baseline:
+    scenario = _load("ukraine-2024-baseline")
+    records = [run_replication(scenario, k) for k in range(10)]
+    return scenario, _outcomes(scenario, records)
+
+
+@pytest.fixture(scope="module")
+def scenario_2026() -> Scenario:
+    return _load("ukraine-2026-controlled-export")
+
+
+@pytest.fixture(scope="module")
+def records_2026(scenario_2026: Scenario) -> list[ReplicationRecord]:
+    return [run_replication(scenario_2026, k) for k in range(QUICK)]
+
+
+# --- 2024 -------------------------------------------------------------------------------
+
+
+def test_2024_capacity_is_about_20b_and_budget_about_half(baseline_2024: Baseline) -> None:
+    scenario, _ = baseline_2024
+    capacity = sum(s.capacity_usd for s in scenario.sectors.values())
+    assert 18e9 <= capacity <= 20e9
+    assert scenario.procurement.budget_usd == pytest.approx(capacity / 2, rel=0.1)
+
+
+def test_2024_surplus_is_about_half_of_capacity(baseline_2024: Baseline) -> None:
+    _, out = baseline_2024
+    share = out["surplus_usd"] / out["capacity_usd"]
+    assert np.all((share > 0.40) & (share < 0.60)), share
+
+
+def test_2024_budget_is_spent(baseline_2024: Baseline) -> None:
+    scenario, out = baseline_2024
+    years = scenario.months / 12
+    assert out["domestic_usd"] == pytest.approx(scenario.procurement.budget_usd * years, rel=0.02)
+
+
+def test_2024_nothing_is_exported(baseline_2024: Baseline) -> None:
+    _, out = baseline_2024
+    assert np.all(out["export_usd"] == 0.0)
+    assert np.all(out["licences_granted"] == 0.0)
+    assert np.all(out["unmet_export_demand_usd"] == out["export_demand_usd"])
+
+
+def test_2024_a_minority_of_firms_exits(baseline_2024: Baseline) -> None:
+    _, out = baseline_2024
+    exited = (out["firms_start"] - out["firms_active_end"]) / out["firms_start"]
+    assert 0.10 <= exited.mean() <= 0.30, exited
+    assert np.all(out["firms_bankrupt"] + out["firms_migrated"] + out["firms_acquired"]
+                  == out["firms_start"] - out["firms_active_end"])
+
+
+def test_2024_drone_makers_are_among_the_firms_that_exit(baseline_2024: Baseline) -> None:
+    _, out = baseline_2024
+    assert out["uav.firms_start"][0] >= 200
+    assert np.all(out["uav.firms_active_end"] < out["uav.firms_start"])
+
+
+# --- 2026 -------------------------------------------------------------------------------
+
+
+def test_2026_capacity_firms_and_drone_makers(scenario_2026: Scenario,
+                                              records_2026: list[ReplicationRecord]) -> None:
+    assert sum(s.capacity_usd for s in scenario_2026.sectors.values()) > 55e9
+    assert sum(s.firms for s in scenario_2026.sectors.values()) > 1000
+    assert 400 <= scenario_2026.sectors["uav"].firms <= 500
+    for record in records_2026:
+        assert record.monthly["capacity_usd"][0].sum() * 12 > 55e9
+        assert record.firms_start.sum() > 1000
+
+
+def test_2026_no_export_deliveries_before_july(scenario_2026: Scenario,
+                                                 records_2026: list[ReplicationRecord]) -> None:
+    july = _month(scenario_2026, 2026, 7)
+    for record in records_2026:
+        export = record.monthly["export_usd"].sum(axis=1)
+        assert np.all(export[:july] == 0.0), export[:july]
+        assert export[july:].sum() > 0.0
+
+
+def test_2026_first_meeting_after_the_pause_grants_dozens(
+    scenario_2026: Scenario, records_2026: list[ReplicationRecord]
+) -> None:
+    january, february = _month(scenario_2026, 2026, 1), _month(scenario_2026, 2026, 2)
+    for record in records_2026:
+        granted = record.monthly["licences_granted"].sum(axis=1)
+        assert granted[january] == 0.0
+        assert 12 <= granted[february] <= 99, granted[february]
+    first_meeting = records_2026[0].meeting_days[0]
+    assert first_meeting == (dt.date(2026, 2, 12) - scenario_2026.start).days
+
+
+@pytest.mark.slow
+def test_2026_absorbs_part_but_not_all_of_the_surplus(scenario_2026: Scenario) -> None:
+    result = simulate(scenario_2026, replications=SLOW, workers=1)
+    share = result.summary["absorption_share"]
+    assert share.ci_low is not None and share.ci_high is not None
+    assert 0.0 < share.ci_low <= share.ci_high < 1.0
+    assert result.summary["unmet_export_demand_usd"].mean > 0.0
+    export = result.sectors
+    for sector in ("uav", "electronic_warfare", "reconnaissance"):
+        assert export[sector]["export_usd"].mean > 0.0
+    for sector in ("artillery_ammunition", "armoured_vehicles", "missiles"):
+        assert export[sector]["export_usd"].mean == 0.0
+
+
+@pytest.mark.slow
+def test_2026_no_exports_before_july_in_any_replication(scenario_2026: Scenario) -> None:
+    july = _month(scenario_2026, 2026, 7)
+    february = _month(scenario_2026, 2026, 2)
+    for k in range(QUICK, SLOW):
+        record = run_replication(scenario_2026, k)
+        assert record.monthly["export_usd"][:july].sum() == 0.0
+        assert 12 <= record.monthly["licences_granted"][february].sum() <= 99

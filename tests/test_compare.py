@@ -1,0 +1,100 @@
+"""Comparing runs: paired differences under common random numbers, Welch otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from _tiny import cli, save_run, write_tiny
+
+from sim.compare import PAIRED, WELCH, compare_runs
+from sim.errors import InputError
+from sim.metrics import KEY_METRICS
+from sim.stats import paired_difference, welch_difference
+
+BUDGET = "procurement.budget_usd"
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Base, a nearby budget on the same seed (CRN), and the base on another seed."""
+    folder = tmp_path_factory.mktemp("compare")
+    scenario = write_tiny(folder)
+    return {
+        "base": save_run(scenario, folder / "base", replications=8),
+        "budget": save_run(scenario, folder / "budget", replications=8, overrides={BUDGET: 1.0e9}),
+        "other_seed": save_run(scenario, folder / "other_seed", replications=8, seed=99),
+    }
+
+
+def test_paired_interval_is_narrower_than_unpaired_for_crn_runs(runs: dict[str, Path]) -> None:
+    comparison = compare_runs([runs["base"], runs["budget"]])
+    assert comparison.methods == ["base", PAIRED]
+    assert "paired" in comparison.method_text(1)
+    assert "common random numbers" in comparison.method_text(1)
+    base, budget = comparison.runs
+    for metric in ("absorption_share", "export_usd"):
+        a, b = budget.replications.column(metric), base.replications.column(metric)
+        paired, welch = paired_difference(a, b), welch_difference(a, b)
+        assert paired.mean == pytest.approx(welch.mean)
+        assert paired.halfwidth < welch.halfwidth, metric
+    used = {d.metric: d for d in comparison.differences}
+    assert used["absorption_share"].method == PAIRED
+    share = "absorption_share"
+    assert used[share].estimate == paired_difference(
+        budget.replications.column(share), base.replications.column(share))
+
+
+def test_a_run_compared_with_itself_differs_by_exactly_zero(runs: dict[str, Path]) -> None:
+    comparison = compare_runs([runs["base"], runs["base"]])
+    assert comparison.labels == ["base", "base #2"]
+    assert {d.metric for d in comparison.differences} == set(KEY_METRICS)
+    for d in comparison.differences:
+        assert d.method == PAIRED
+        assert (d.estimate.mean, d.estimate.ci_low, d.estimate.ci_high) == (0.0, 0.0, 0.0), d.metric
+
+
+def test_different_seeds_use_welch(runs: dict[str, Path]) -> None:
+    comparison = compare_runs([runs["base"], runs["other_seed"]])
+    assert comparison.methods == ["base", WELCH]
+    assert "Welch" in comparison.method_text(1)
+
+
+def test_cli_compare_writes_report_and_prints_table(runs: dict[str, Path], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cmp"
+    assert cli("compare", str(runs["base"]), str(runs["budget"]), str(runs["other_seed"]),
+               "--out", str(out)) == 0
+    printed = capsys.readouterr().out
+    assert "absorption_share" in printed and "paired" in printed and "Welch" in printed
+    assert str(out) in printed
+    assert (out / "report.html").is_file()
+    charts = {p.stem for p in (out / "plots").glob("*.png")}
+    assert charts == {"differences", "capacity_use", "absorption_share", "firms",
+                      "licence_pipeline", "export_markets"}
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "https://" not in html and html.count("<img") == len(charts)
+    assert "paired differences" in html and "Welch" in html
+    assert cli("compare", str(runs["base"]), str(runs["budget"]), "--out", str(out)) == 2
+
+
+def test_different_horizons_are_compared_with_a_warning(runs: dict[str, Path], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    short = save_run(write_tiny(tmp_path, months=9), tmp_path / "short", replications=8)
+    comparison = compare_runs([runs["base"], short])
+    assert any("horizons differ" in w for w in comparison.warnings)
+    assert cli("compare", str(runs["base"]), str(short), "--out", str(tmp_path / "cmp")) == 0
+    assert "horizons differ" in capsys.readouterr().err
+
+
+def test_runs_sharing_nothing_are_refused(runs: dict[str, Path], tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    later = save_run(write_tiny(tmp_path, start="2031-01-01", **{"licensing.opens": "2031-01-01"}),
+                     tmp_path / "later", replications=2)
+    with pytest.raises(InputError, match="share no months"):
+        compare_runs([runs["base"], later])
+    assert cli("compare", str(runs["base"]), str(later), "--out", str(tmp_path / "cmp")) == 2
+    assert "share no months" in capsys.readouterr().err
+    assert not (tmp_path / "cmp").exists()
+    assert cli("compare", str(runs["base"])) == 2
+    assert cli("compare", str(runs["base"]), str(tmp_path / "missing")) == 2

@@ -1,0 +1,261 @@
+"""Faults: a run killed, interrupted, or losing a worker never leaves a folder that looks done.
+
+Each test starts a real ``defsim run`` subprocess on a tiny scenario with far
+more replications than it will finish, injects the fault once the run is under
+way (its hidden ``.NAME.partial-*`` folder exists), and checks what is left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+SCENARIO = """\
+name: faulty
+start: 2026-01-01
+months: 12
+replications: 2
+seed: 5
+sectors:
+  uav: {firms: 20, capacity_usd: 1.0e9, margin: 0.15}
+  ew: {firms: 5, capacity_usd: 0.5e9, margin: 0.1}
+procurement:
+  budget_usd: 0.8e9
+  sector_shares: {uav: 0.6, ew: 0.4}
+licensing:
+  opens: 2026-01-01
+  commission: {meeting_every_days: 30, decisions_per_meeting: 10}
+  approval_rate: {default: 0.5}
+markets:
+  eu: {demand_usd: {uav: 1.0e9}, order_usd: 10.0e6}
+"""
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc"),
+]
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "faulty.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def start_run(scenario: Path, out: Path, *options: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        ["defsim", "run", str(scenario), "--out", str(out), "--quiet", "-n", "1000000", *options],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def wait_for(
+    condition: Callable[[], bool], proc: subprocess.Popen[str], timeout: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if proc.poll() is not None:
+            err = proc.stderr.read() if proc.stderr else ""
+            pytest.fail(f"defsim ended early ({proc.returncode}): {err}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the run never got under way")
+        time.sleep(0.05)
+
+
+def partials(out: Path) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}.partial-*"))
+
+
+def descendants(pid: int) -> dict[int, int]:
+    """Processes below ``pid``, with their depth (1 = child)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: dict[int, int] = {}
+    frontier = {pid: 0}
+    while frontier:
+        nxt = {child: depth + 1 for child, parent in parents.items()
+               for p, depth in frontier.items() if parent == p}
+        found.update(nxt)
+        frontier = nxt
+    return found
+
+
+def finish(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[int, str]:
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        for pid in descendants(proc.pid):
+            _kill(pid)
+        proc.kill()
+        proc.communicate()
+        pytest.fail("defsim hung")
+    return proc.returncode, err
+
+
+def _kill(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def rerun_works(scenario: Path, out: Path) -> None:
+    args = ["run", str(scenario), "--out", str(out), "--quiet", "-n", "2", "--workers", "1"]
+    proc = subprocess.run(["defsim", *args], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "summary.json").is_file() and (out / "manifest.json").is_file()
+
+
+def test_sigkill_mid_run_leaves_only_a_hidden_partial_and_a_rerun_works(
+    scenario: Path, workdir: Path
+) -> None:
+    out = workdir / "run"
+    proc = start_run(scenario, out, "--workers", "1")
+    wait_for(lambda: bool(partials(out)), proc)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    code, _ = finish(proc)
+    assert code == -signal.SIGKILL
+    assert not out.exists()
+    assert all(p.name.startswith(f".{out.name}.partial-") for p in workdir.iterdir())
+    rerun_works(scenario, out)
+
+
+@pytest.mark.parametrize(("workers", "delay"), [("1", 1.0), ("2", 0.0), ("2", 1.5)])
+def test_sigint_mid_run_exits_130_and_leaves_nothing(
+    scenario: Path, workdir: Path, workers: str, delay: float
+) -> None:
+    """Ctrl-C while the pool starts (delay 0) used to hang for ever; now it exits 130."""
+    out = workdir / "run"
+    proc = start_run(scenario, out, "--workers", workers)
+    wait_for(lambda: bool(partials(out)), proc)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    code, err = finish(proc)
+    assert code == 130, err
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("defsim: interrupted")
+    assert list(workdir.iterdir()) == []
+    rerun_works(scenario, out)
+
+
+def test_a_worker_dying_fails_the_run_in_one_line(scenario: Path, workdir: Path) -> None:
+    out = workdir / "run"
+    proc = start_run(scenario, out, "--workers", "2")
+    wait_for(lambda: bool(partials(out)) and any(d == 2 for d in descendants(proc.pid).values()),
+             proc)
+    time.sleep(1.0)
+    workers = [pid for pid, depth in descendants(proc.pid).items() if depth == 2]
+    _kill(workers[0])
+    code, err = finish(proc)
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines() == [
+        "defsim: a worker process died (killed, or out of memory?); no run folder was written"
+    ]
+    assert list(workdir.iterdir()) == []
+
+
+def test_an_out_folder_below_a_file_is_a_clear_error(scenario: Path, workdir: Path) -> None:
+    blocker = workdir / "results"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+    for args in (["--out", str(blocker / "run")], []):
+        proc = subprocess.run(["defsim", "run", str(scenario), "--workers", "1", "-n", "1", *args],
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2, proc.stderr
+        assert "cannot write here" in proc.stderr and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+    assert [p.name for p in workdir.iterdir()] == ["results"]
+    assert blocker.read_text(encoding="utf-8") == "not a folder\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
+def test_a_read_only_results_folder_is_a_clear_error(scenario: Path, workdir: Path) -> None:
+    results = workdir / "results"
+    results.mkdir()
+    results.chmod(0o555)
+    try:
+        proc = subprocess.run(["defsim", "run", str(scenario), "--workers", "1", "-n", "1"],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        results.chmod(0o755)
+    assert proc.returncode == 2, proc.stderr
+    assert "cannot write here" in proc.stderr and "Traceback" not in proc.stderr
+    assert list(results.iterdir()) == []
+
+
+def test_existing_run_folders_are_never_modified(scenario: Path, workdir: Path) -> None:
+    def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+        files = [folder, *folder.rglob("*")]
+        return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
+
+    def defsim(*args: str) -> int:
+        return subprocess.run(["defsim", *args], capture_output=True, timeout=120).returncode
+
+    assert defsim("run", str(scenario), "--quiet", "-n", "2", "--workers", "1") == 0
+    (run_dir,) = (workdir / "results" / "faulty").iterdir()
+    first = snapshot(run_dir)
+    assert defsim("run", str(scenario), "--quiet", "-n", "2", "--workers", "1",
+                  "--out", str(run_dir)) == 2
+    assert defsim("validate", str(run_dir / "scenario.yaml")) == 0
+    assert defsim("run", str(run_dir / "scenario.yaml"), "--set", "months=0") == 2
+    assert snapshot(run_dir) == first
+    assert defsim("run", str(run_dir / "scenario.yaml"), "--quiet", "-n", "2") == 0
+    assert snapshot(run_dir) == first
+    assert len(list((workdir / "results" / "faulty").iterdir())) == 2
+
+
+def test_a_full_disk_while_writing_is_a_clear_error_and_leaves_nothing(
+    scenario: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from sim.cli import main
+    from sim.results import RunResult
+
+    def disk_full(self: RunResult, folder: Path) -> None:
+        (folder / "summary.json").write_text("{", encoding="utf-8")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(RunResult, "write_files", disk_full)
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", str(scenario), "-n", "1", "--workers", "1", "--quiet"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert err.strip().endswith("cannot write the run folder (No space left on device)")
+    assert "Traceback" not in err
+    assert list(workdir.iterdir()) == [], "no results/ folder, not even an empty one"
+
+
+def test_a_run_refused_after_loading_leaves_no_empty_results_folder(
+    scenario: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", str(scenario), "-n", "1", "--workers", "1", "--target-metric", "nonsense"])
+    assert exit_.value.code == 2
+    assert "unknown metric 'nonsense'" in capsys.readouterr().err
+    assert list(workdir.iterdir()) == []

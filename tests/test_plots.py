@@ -1,0 +1,132 @@
+"""Charts of a saved run: each draws a non-empty image and refuses missing data clearly."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib.image
+import numpy as np
+import pytest
+from _tiny import save_run, write_tiny
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from sim import compare_plots, plots
+from sim.run_folder import Monthly, RunFolder, read_run
+
+AXES_PLOTS: list[Callable[[RunFolder], Axes]] = [
+    plots.plot_capacity, plots.plot_absorption, plots.plot_firms, plots.plot_licences,
+    plots.plot_markets,
+]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> RunFolder:
+    folder = tmp_path_factory.mktemp("plots")
+    return read_run(save_run(write_tiny(folder), folder / "run"))
+
+
+def _figure(ax: Axes) -> Figure:
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    return fig
+
+
+def _assert_drawn(fig: Figure) -> None:
+    png = plots.figure_bytes(fig, "png")
+    assert png.startswith(b"\x89PNG")
+    pixels = matplotlib.image.imread(io.BytesIO(png))
+    assert pixels.shape[0] > 200 and pixels.shape[1] > 200
+    assert float(np.std(pixels[..., :3])) > 0.05, "image is (nearly) blank"
+
+
+def _without(run: RunFolder, drop: Callable[[str, str], bool]) -> RunFolder:
+    m = run.monthly
+    kept = {key: v for key, v in m.values.items() if not drop(*key)}
+    return dataclasses.replace(run, monthly=Monthly(m.months, m.stats, kept))
+
+
+@pytest.mark.parametrize("plot", AXES_PLOTS, ids=lambda f: f.__name__)
+def test_each_plot_draws_a_titled_labelled_image(run: RunFolder,
+                                                 plot: Callable[[RunFolder], Axes]) -> None:
+    ax = plot(run)
+    assert ax.get_title() and ax.get_xlabel()
+    assert ax.get_legend() is not None
+    _assert_drawn(_figure(ax))
+
+
+@pytest.mark.parametrize("plot", AXES_PLOTS, ids=lambda f: f.__name__)
+def test_each_plot_draws_into_a_given_axes(run: RunFolder,
+                                           plot: Callable[[RunFolder], Axes]) -> None:
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot(run, ax) is ax  # type: ignore[call-arg]
+
+
+def test_capacity_by_sector_has_one_panel_per_sector(run: RunFolder) -> None:
+    fig = plots.plot_capacity_by_sector(run)
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in visible] == [s.replace("_", " ") for s in run.sectors]
+    _assert_drawn(fig)
+
+
+@pytest.mark.parametrize(("plot", "metric"), [
+    (plots.plot_capacity, "idle_usd"),
+    (plots.plot_absorption, "absorption_share"),
+    (plots.plot_firms, "firms_bankrupt"),
+    (plots.plot_licences, "queue_length"),
+])
+def test_a_missing_series_raises_value_error_naming_it(
+        run: RunFolder, plot: Callable[[RunFolder], Axes], metric: str) -> None:
+    with pytest.raises(ValueError, match=metric):
+        plot(_without(run, lambda _, m: m == metric))
+
+
+def test_a_series_without_values_raises(run: RunFolder) -> None:
+    m = run.monthly
+    values = dict(m.values)
+    values["all", "export_usd"] = np.full_like(values["all", "export_usd"], np.nan)
+    with pytest.raises(ValueError, match="no values of 'export_usd'"):
+        plots.plot_capacity(dataclasses.replace(run, monthly=Monthly(m.months, m.stats, values)))
+
+
+def test_markets_and_sectors_missing_raise(run: RunFolder) -> None:
+    with pytest.raises(ValueError, match="no export markets"):
+        plots.plot_markets(_without(run, lambda g, _: g.startswith("market:")))
+    with pytest.raises(ValueError, match="no sector series"):
+        plots.plot_capacity_by_sector(_without(run, lambda g, _: g != "all" and ":" not in g))
+
+
+def test_one_colour_per_quantity_across_charts(run: RunFolder) -> None:
+    def colours(ax: Axes) -> set[str]:
+        return {matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches}
+
+    export = plots.COLOURS["export"]
+    assert export in colours(plots.plot_capacity(run))
+    assert export in colours(plots.plot_markets(run))
+
+
+@pytest.mark.parametrize(("fmt", "magic"),
+                         [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
+def test_formats(run: RunFolder, fmt: str, magic: bytes) -> None:
+    assert plots.figure_bytes(_figure(plots.plot_firms(run)), fmt).startswith(magic)
+    with pytest.raises(ValueError, match="unknown format"):
+        plots.figure_bytes(_figure(plots.plot_firms(run)), "gif")
+
+
+def test_overlay_draws_one_line_per_run_and_refuses_unknown_series(run: RunFolder) -> None:
+    ax = compare_plots.plot_overlay([run, run], "export_usd", labels=["a", "b"])
+    assert [line.get_label() for line in ax.patches if line.get_label() in ("a", "b")] == ["a", "b"]
+    with pytest.raises(ValueError, match="no run has"):
+        compare_plots.plot_overlay([run], "no_such_metric")
+
+
+def test_render_run_plots_reports_what_it_could_not_draw(run: RunFolder, tmp_path: Path) -> None:
+    rendered = plots.render_run_plots(_without(run, lambda g, _: g.startswith("market:")))
+    by_stem = {r.stem: r for r in rendered}
+    assert by_stem["export_markets"].data is None
+    assert "no export markets" in (by_stem["export_markets"].error or "")
+    assert all(r.data for r in rendered if r.stem != "export_markets")

@@ -1,0 +1,121 @@
+"""The run report: plots/ and a self-contained report.html, redrawn by ``defsim plot``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from _tiny import DESCRIPTION, cli, cli_run, write_tiny
+
+from sim.errors import InputError
+from sim.metrics import KEY_METRICS
+from sim.report import write_report
+from sim.run_folder import read_run
+
+CHARTS = {"capacity_use", "capacity_use_by_sector", "absorption_share", "firms",
+          "licence_pipeline", "export_markets"}
+DATA_FILES = ("scenario.yaml", "manifest.json", "summary.json", "replications.csv", "monthly.csv")
+
+
+class _Page(HTMLParser):
+    """Collects tags, resource attributes and text; fails on unbalanced sections."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.resources: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        wanted = ("src", "href", "srcset")
+        self.resources += [value or "" for name, value in attrs if name in wanted]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("report")
+    return cli_run(write_tiny(folder), folder / "run")
+
+
+def test_run_writes_every_chart_and_the_report(saved: Path) -> None:
+    assert {p.stem for p in (saved / "plots").glob("*.png")} == CHARTS
+    assert all(p.stat().st_size > 10_000 for p in (saved / "plots").iterdir())
+    assert (saved / "report.html").is_file()
+
+
+def test_report_is_self_contained_html(saved: Path) -> None:
+    page = _parse(saved / "report.html")
+    assert page.tags[:1] == ["html"] and "body" in page.tags and "table" in page.tags
+    assert page.tags.count("img") == len(CHARTS)
+    assert page.resources and all(r.startswith("data:image/") for r in page.resources)
+    html = (saved / "report.html").read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html
+    assert "<link" not in html and "<script" not in html
+
+
+def test_report_holds_scenario_metrics_and_scenario_text_escaped(saved: Path) -> None:
+    html = (saved / "report.html").read_text(encoding="utf-8")
+    text = "".join(_parse(saved / "report.html").text)
+    assert DESCRIPTION in text and "<b>test</b>" not in html
+    assert "Tiny &lt;b&gt;test&lt;/b&gt; scenario &amp; friends" in html
+    for name in KEY_METRICS:
+        assert name in text
+    summary = json.loads((saved / "summary.json").read_text())
+    assert summary["scenario"] in text
+    scenario_text = (saved / "scenario.yaml").read_text(encoding="utf-8")
+    assert scenario_text.strip() in text
+
+
+def test_defsim_plot_reproduces_the_plots_and_touches_nothing_else(saved: Path,
+                                                                   tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(saved, copy)
+    before = {p.name: p.read_bytes() for p in (copy / "plots").iterdir()}
+    data = {name: (copy / name).read_bytes() for name in DATA_FILES}
+    shutil.rmtree(copy / "plots")
+    (copy / "report.html").unlink()
+    assert cli("plot", str(copy)) == 0
+    after = {p.name: p.read_bytes() for p in (copy / "plots").iterdir()}
+    assert after.keys() == before.keys()
+    assert after == before, "same files, same matplotlib: same bytes"
+    assert (copy / "report.html").read_bytes() == (saved / "report.html").read_bytes()
+    assert {name: (copy / name).read_bytes() for name in DATA_FILES} == data
+    assert not list(copy.glob(".*partial*"))
+
+
+@pytest.mark.parametrize("fmt", ["svg", "pdf"])
+def test_defsim_plot_other_formats_replace_plots(saved: Path, tmp_path: Path, fmt: str) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(saved, copy)
+    assert cli("plot", str(copy), "--format", fmt) == 0
+    assert {p.name for p in (copy / "plots").iterdir()} == {f"{stem}.{fmt}" for stem in CHARTS}
+    assert _parse(copy / "report.html").tags.count("img") == len(CHARTS)
+
+
+def test_bad_folders_are_refused_in_one_line(tmp_path: Path, saved: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("plot", str(tmp_path / "nowhere")) == 2
+    assert capsys.readouterr().err.strip().count("\n") == 0
+    broken = tmp_path / "broken"
+    shutil.copytree(saved, broken)
+    (broken / "summary.json").write_text("{not json")
+    with pytest.raises(InputError, match=r"summary.json: not valid JSON"):
+        read_run(broken)
+    (broken / "monthly.csv").unlink()
+    with pytest.raises(InputError, match=r"missing monthly\.csv"):
+        write_report(broken)
+    assert cli("plot", str(saved), "--format", "gif") == 2
