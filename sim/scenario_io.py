@@ -412,22 +412,28 @@ def _problem_from_pydantic(error: Any, lines: dict[Loc, int | str], filename: st
     return Problem(_where(loc, lines, filename), _dotted(loc) or "scenario", message)
 
 
-def _known_fields(loc: Loc) -> list[str]:
-    """Field names of the section at ``loc``, to suggest the closest to a misspelt key."""
+def field_annotation(loc: Loc) -> Any:
+    """The type held at a path of the schema (dict keys and list indices pass through), or None."""
     annotation: Any = Scenario
     for part in loc:
         annotation = _unwrap_optional(annotation)
+        origin = typing.get_origin(annotation)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             field = annotation.model_fields.get(str(part))
             if field is None:
-                return []
+                return None
             annotation = field.annotation
-        elif typing.get_origin(annotation) in (dict, tuple):
+        elif origin in (dict, tuple):
             args = typing.get_args(annotation)
-            annotation = args[1] if typing.get_origin(annotation) is dict else args[0]
+            annotation = args[1] if origin is dict else args[0]
         else:
-            return []
-    annotation = _unwrap_optional(annotation)
+            return None
+    return _unwrap_optional(annotation)
+
+
+def _known_fields(loc: Loc) -> list[str]:
+    """Field names of the section at ``loc``, to suggest the closest to a misspelt key."""
+    annotation = field_annotation(loc)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return list(annotation.model_fields)
     return []

@@ -15,8 +15,6 @@ import csv
 import io
 import itertools
 import json
-import types
-import typing
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -24,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
 
 from sim.errors import InputError
 from sim.metrics import KEY_METRICS, OUTCOMES
 from sim.results import RunResult, default_out_dir
 from sim.runner import simulate, worker_pool
-from sim.scenario_io import parse_override, scenario_from_text, scenario_to_yaml
+from sim.scenario_io import field_annotation, parse_override, scenario_from_text, scenario_to_yaml
 from sim.schema import Scenario
 from sim.stats import Estimate
 
@@ -198,32 +195,7 @@ def point_scenarios(base: Scenario, settings: Sequence[dict[str, Any]]) -> list[
 
 def field_type(path: str) -> Any:
     """The Python type a dotted scenario path holds (``int``, ``float``, ``str``...), or None."""
-    annotation: Any = Scenario
-    for part in path.split("."):
-        annotation = _unwrap(annotation)
-        origin = typing.get_origin(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field = annotation.model_fields.get(part)
-            if field is None:
-                return None
-            annotation = field.annotation
-        elif origin in (dict, tuple):
-            args = typing.get_args(annotation)
-            annotation = args[1] if origin is dict else args[0]
-        else:
-            return None
-    return _unwrap(annotation)
-
-
-def _unwrap(annotation: Any) -> Any:
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-        else:
-            return annotation
+    return field_annotation(tuple(path.split(".")))
 
 
 def factor_kind(path: str) -> str:
