@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as scipy_stats
 
 __all__ = [
     "QUANTILES",
@@ -52,7 +51,16 @@ class Estimate:
 
 
 def _t(n: int) -> float:
-    return float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1))
+    return _t_quantile(n - 1)
+
+
+def _t_quantile(dof: float) -> float:
+    """Two-sided 95% quantile of Student's t."""
+    # Imported here: scipy.stats takes about a second to import, and the worker
+    # processes that only simulate never need it.
+    from scipy import stats
+
+    return float(stats.t.ppf(0.5 + CONFIDENCE / 2, dof))
 
 
 def estimate(values: np.ndarray) -> Estimate:
@@ -94,5 +102,5 @@ def welch_difference(treatment: np.ndarray, base: np.ndarray) -> Estimate:
     if se == 0.0:
         return Estimate(diff, 0.0, diff, diff, min(a.size, b.size))
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    half = float(scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, dof)) * se
+    half = _t_quantile(dof) * se
     return Estimate(diff, se, diff - half, diff + half, min(a.size, b.size))

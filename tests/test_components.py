@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pytest
 from builders import make_scenario
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.model.calendar import Calendar
+from sim.model.export_book import ExportBook
 from sim.model.finance import settle_exits
 from sim.model.licensing import meeting_days
-from sim.model.markets import split_order
 from sim.model.procurement import Budget, allocate
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, Producers
 from sim.schema import ExitOutcomes, Exits
@@ -19,34 +22,87 @@ from sim.schema import ExitOutcomes, Exits
 RNG = np.random.default_rng(0)
 
 
+ONE_SECTOR = (slice(0, 3),)
+
+
 def test_pro_rata_gives_every_firm_the_same_share_of_its_free_capacity() -> None:
     free = np.array([10.0, 30.0, 60.0])
-    np.testing.assert_allclose(allocate(50.0, free, "pro_rata", free, RNG), [5.0, 15.0, 30.0])
+    orders = allocate(np.array([50.0]), free, "pro_rata", free, ONE_SECTOR, RNG)
+    np.testing.assert_allclose(orders, [5.0, 15.0, 30.0])
 
 
 def test_largest_first_fills_the_biggest_firms_first() -> None:
     free = np.array([10.0, 30.0, 60.0])
-    np.testing.assert_allclose(allocate(70.0, free, "largest_first", free, RNG), [0.0, 10.0, 60.0])
+    orders = allocate(np.array([70.0]), free, "largest_first", free, ONE_SECTOR, RNG)
+    np.testing.assert_allclose(orders, [0.0, 10.0, 60.0])
 
 
 def test_random_order_places_the_whole_amount_within_capacity() -> None:
     free = np.array([10.0, 30.0, 60.0, 5.0])
-    orders = allocate(42.0, free, "random", free, np.random.default_rng(3))
+    rng = np.random.default_rng(3)
+    orders = allocate(np.array([42.0]), free, "random", free, (slice(0, 4),), rng)
     assert orders.sum() == pytest.approx(42.0)
     assert (orders <= free).all() and (orders >= 0).all()
     assert np.count_nonzero((orders > 0) & (orders < free)) <= 1
 
 
 def test_allocation_never_exceeds_free_capacity() -> None:
-    free = np.array([1.0, 2.0])
+    free = np.array([1.0, 2.0, 0.0])
     for rule in ("pro_rata", "largest_first", "random"):
-        np.testing.assert_allclose(allocate(100.0, free, rule, free, RNG), free)
+        orders = allocate(np.array([100.0]), free, rule, free, ONE_SECTOR, RNG)
+        np.testing.assert_array_equal(orders, free)
+
+
+def _allocate_one_sector_at_a_time(
+    amounts: np.ndarray, free: np.ndarray, rule: str, capacity: np.ndarray, sizes: list[int]
+) -> np.ndarray:
+    """The definition, sector by sector, with the same random draws."""
+    rng = np.random.default_rng(7)
+    result, start = [], 0
+    for amount, size in zip(amounts, sizes, strict=True):
+        where = slice(start, start + size)
+        result.append(
+            allocate(np.array([amount]), free[where], rule, capacity[where], (slice(0, size),), rng)
+        )
+        start += size
+    return np.concatenate(result)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 6), min_size=1, max_size=4),
+    data=st.data(),
+    rule=st.sampled_from(["pro_rata", "largest_first", "random"]),
+)
+def test_sectors_are_placed_as_if_one_at_a_time(
+    sizes: list[int], data: st.DataObject, rule: str
+) -> None:
+    n = sum(sizes)
+    money = st.floats(0.0, 100.0).map(lambda x: round(x, 1))  # ties happen
+    free = np.array(data.draw(st.lists(money, min_size=n, max_size=n)))
+    capacity = free + np.array(data.draw(st.lists(money, min_size=n, max_size=n)))
+    amounts = np.array(data.draw(st.lists(money, min_size=len(sizes), max_size=len(sizes))))
+    starts = np.cumsum([0, *sizes])
+    slices = tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(starts))
+    together = allocate(amounts, free, rule, capacity, slices, np.random.default_rng(7))
+    np.testing.assert_array_equal(
+        together, _allocate_one_sector_at_a_time(amounts, free, rule, capacity, sizes)
+    )
+    placed = np.array([together[w].sum() for w in slices])
+    totals = np.array([free[w].sum() for w in slices])
+    np.testing.assert_allclose(placed, np.minimum(amounts, totals), rtol=1e-12, atol=1e-9)
+    assert (together >= 0.0).all() and (together <= free).all()
+
+
+def _book(free: list[float], windows: tuple[int, ...] = (1,)) -> ExportBook:
+    n = len(free)
+    return ExportBook(np.array(free), np.zeros(n), np.zeros(n, dtype=np.int64), 1, windows)
 
 
 def _dense(size: float, free: list[float]) -> np.ndarray:
-    positions, amounts = split_order(size, np.array(free))
     dense = np.zeros(len(free))
-    dense[positions] = amounts
+    for firm, amount in _book(free).place(0, size, 1):
+        dense[firm] = amount
     return dense
 
 
@@ -59,6 +115,70 @@ def test_order_too_big_for_one_firm_is_split_largest_first_and_the_rest_lost() -
     np.testing.assert_allclose(_dense(30.0, [5.0, 25.0, 12.0]), [0.0, 25.0, 5.0])
     assert 100.0 - _dense(100.0, [5.0, 25.0, 12.0]).sum() == pytest.approx(58.0)
     assert _dense(10.0, [0.0, 0.0]).sum() == 0.0
+
+
+def test_ties_in_free_capacity_go_to_the_lower_firm_id() -> None:
+    np.testing.assert_allclose(_dense(4.0, [3.0, 5.0, 5.0]), [0.0, 4.0, 0.0])
+    np.testing.assert_allclose(_dense(7.0, [5.0, 3.0, 5.0]), [5.0, 0.0, 2.0])
+
+
+def test_an_order_leaves_less_free_capacity_in_every_delivery_window() -> None:
+    book = ExportBook(
+        np.array([2.0, 3.0]), np.array([1.0, 0.0]), np.zeros(2, dtype=np.int64), 1, (6, 9)
+    )
+    assert book.free_usd(0, 6) == {0: 11.0, 1: 18.0}
+    assert book.place(0, 15.0, 9) == [(1, 15.0)]
+    assert book.free_usd(0, 6) == {0: 11.0, 1: 3.0}
+    assert book.free_usd(0, 9) == {0: 17.0, 1: 12.0}
+    assert book.place(0, 20.0, 6) == [(0, 11.0), (1, 3.0)]
+    assert book.free_usd(0, 6) == {} and book.free_usd(0, 9) == {0: 6.0, 1: 9.0}
+
+
+def test_orders_of_one_sector_never_reach_another_sector() -> None:
+    sector = np.array([0, 0, 1, 1])
+    book = ExportBook(np.array([1.0, 2.0, 50.0, 60.0]), np.zeros(4), sector, 2, (1,))
+    assert book.place(0, 10.0, 1) == [(1, 2.0), (0, 1.0)]
+    assert book.place(1, 10.0, 1) == [(3, 10.0)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rates=st.lists(st.sampled_from([0.0, 1.0, 2.5, 4.0, 10.0]), min_size=1, max_size=8),
+    data=st.data(),
+)
+def test_a_stream_of_orders_is_placed_as_the_definition_says(
+    rates: list[float], data: st.DataObject
+) -> None:
+    """Against the definition: re-derive every firm's free capacity before each order."""
+    n = len(rates)
+    sector = np.sort(np.array(data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))))
+    backlog = np.array(
+        data.draw(st.lists(st.sampled_from([0.0, 1.0, 3.0, 7.5]), min_size=n, max_size=n))
+    )
+    windows = (3, 6)
+    book = ExportBook(np.array(rates), backlog.copy(), sector, 2, windows)
+    orders = data.draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, 1), st.sampled_from([0.5, 2.0, 5.0, 20.0]), st.sampled_from(windows)
+            ),
+            max_size=12,
+        )
+    )
+    for s, size, months in orders:
+        free = np.array(rates) * months - backlog
+        candidates = [f for f in np.argsort(-free, kind="stable") if sector[f] == s and free[f] > 0]
+        expected, remaining = [], size
+        for f in candidates:
+            if remaining <= 0:
+                break
+            expected.append((int(f), min(free[f], remaining)))
+            remaining -= expected[-1][1]
+        placed = book.place(s, size, months)
+        assert [f for f, _ in placed] == [f for f, _ in expected]
+        np.testing.assert_allclose([a for _, a in placed], [a for _, a in expected], rtol=1e-12)
+        for f, amount in placed:
+            backlog[f] += amount
 
 
 def test_meetings_skip_pauses_and_resume_the_day_after() -> None:

@@ -17,11 +17,12 @@ import simpy
 
 from sim.model import finance
 from sim.model.calendar import Calendar
+from sim.model.export_book import ExportBook
 from sim.model.licensing import Commission, meeting_days
-from sim.model.markets import ExportMarket, JointLines, split_order, unit_exponentials
+from sim.model.markets import ExportMarket, JointLines, unit_exponentials
 from sim.model.procurement import Budget, allocate
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Licence, Producers
-from sim.model.records import ReplicationRecord, TraceEvent
+from sim.model.records import OrderTally, ReplicationRecord, TraceEvent
 from sim.rng import stream
 from sim.schema import Scenario
 
@@ -62,18 +63,14 @@ class IndustryModel:
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
         self.levy_pool_usd = 0.0
-        self._export_rates: dict[int, tuple[np.ndarray, float]] = {}
-        """Per sector: export rates of licensed firms, and the day the first licence ends."""
+        self._book: ExportBook | None = None
+        """Free export capacity, until something other than an order changes it."""
+        self._windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
         self._month_starts = [float(d) for d in self.month_start]
         self.record = ReplicationRecord.empty(
             replication, scenario.months, self.sectors, scenario.market_names
         )
-        self._demand = self.record.monthly["export_demand_usd"]
-        self._unmet = self.record.monthly["unmet_export_demand_usd"]
-        self._market_demand = self.record.market_monthly["demand_usd"]
-        self._market_joint = self.record.market_monthly["joint_usd"]
-        self._market_accepted = self.record.market_monthly["accepted_usd"]
-        self._market_lost = self.record.market_monthly["lost_usd"]
+        self.tally = OrderTally.empty(scenario.months, len(self.sectors), len(self.markets))
         self.record.firms_start = self.producers.sector_count(
             np.ones(self.producers.count, dtype=bool), len(self.sectors)
         ).astype(float)
@@ -99,6 +96,7 @@ class IndustryModel:
             self.env.step()
             events += 1
         self.record.events = events
+        self.tally.add_to(self.record)
         return self.record
 
     def run_months(self) -> Process:
@@ -168,7 +166,7 @@ class IndustryModel:
             self.estimate_first_idle_share()
         if self.licensing is not None:
             self.open_applications(month, day)
-        self._export_rates.clear()
+        self._book = None
 
     def pay_tranche(self, month: int) -> None:
         """Pay out a tranche (plus recycled levy) and place it with each sector's firms."""
@@ -176,22 +174,19 @@ class IndustryModel:
         amounts = self.budget.sector_split(self.budget.tranche_usd(month) + self.levy_pool_usd)
         self.levy_pool_usd = 0.0
         period = self.budget.period_months
-        placed = np.zeros(len(self.sectors))
-        for s, where in enumerate(p.slices):
-            capacity = p.active_capacity()[where]
-            free = np.maximum(capacity * period - p.domestic_backlog_usd[where], 0.0)
-            orders = allocate(
-                amounts[s],
-                free,
-                self.scenario.procurement.allocation,
-                capacity,
-                self.rng["procurement"],
-            )
-            p.domestic_backlog_usd[where] += orders
-            placed[s] = orders.sum()
-            self.trace(
-                "tranche", sector=self.sectors[s], amount_usd=placed[s], state="domestic_orders"
-            )
+        capacity = p.active_capacity()
+        orders = allocate(
+            amounts,
+            np.maximum(capacity * period - p.domestic_backlog_usd, 0.0),
+            self.scenario.procurement.allocation,
+            capacity,
+            p.slices,
+            self.rng["procurement"],
+        )
+        p.domestic_backlog_usd += orders
+        placed = p.sector_sum(orders, len(self.sectors))
+        for s, name in enumerate(self.sectors):
+            self.trace("tranche", sector=name, amount_usd=placed[s], state="domestic_orders")
         self.monthly("budget_paid_usd")[month] += amounts
         self.monthly("unspent_budget_usd")[month] += np.maximum(amounts - placed, 0.0)
 
@@ -207,7 +202,7 @@ class IndustryModel:
     def expire_licences(self, day: float) -> None:
         p = self.producers
         expired = (p.licence == Licence.LICENSED) & (p.licence_until_day <= day)
-        self._export_rates.clear()
+        self._book = None
         p.licence[expired] = Licence.NONE
         for firm in np.flatnonzero(expired):
             self.trace("licence_expired", firm=int(firm), state="none")
@@ -247,7 +242,7 @@ class IndustryModel:
         approved = self.commission.approve(p.sector[firms], self.rng["commission"])
         day = self.env.now
         granted, refused = firms[approved], firms[~approved]
-        self._export_rates.clear()
+        self._book = None
         p.licence[granted] = Licence.LICENSED
         p.licence_until_day[granted] = day + self.commission.licence_days
         p.licence[refused] = Licence.REFUSED
@@ -272,34 +267,33 @@ class IndustryModel:
         months = market.spec.delivery_months
         joint = self.joint.take(market.index, sector, size_usd, now, months)
         remaining = size_usd - joint
-        p = self.producers
-        where = p.slices[sector]
-        firms, taken = np.zeros(0, dtype=np.int64), np.zeros(0)
+        placed: list[tuple[int, float]] = []
         if remaining > 0.0 and self.exportable[sector]:
-            free = self.export_rates(sector, now) * months
-            free -= p.export_backlog_usd[where]
-            positions, taken = split_order(remaining, free)
-            firms = positions + where.start
-            p.export_backlog_usd[firms] += taken
-            p.export_backlog_revenue_usd[firms] += taken * (1.0 + market.spec.price_premium)
-        accepted = float(taken.sum())
+            placed = self.export_book(now).place(sector, remaining, months)
+        p = self.producers
+        premium = 1.0 + market.spec.price_premium
+        accepted = 0.0
+        for firm, amount in placed:
+            p.export_backlog_usd[firm] += amount
+            p.export_backlog_revenue_usd[firm] += amount * premium
+            accepted += amount
         lost = remaining - accepted
         lost = 0.0 if lost <= 1e-12 * size_usd else lost  # rounding of the split, not a loss
-        self._demand[month, sector] += size_usd
-        self._unmet[month, sector] += lost
-        j = market.index
-        self._market_demand[month, j] += size_usd
-        self._market_joint[month, j] += joint
-        self._market_accepted[month, j] += accepted
-        self._market_lost[month, j] += lost
+        tally, j = self.tally, market.index
+        tally.demand_usd[month][sector] += size_usd
+        tally.unmet_usd[month][sector] += lost
+        tally.market_demand_usd[month][j] += size_usd
+        tally.market_joint_usd[month][j] += joint
+        tally.market_accepted_usd[month][j] += accepted
+        tally.market_lost_usd[month][j] += lost
         if self.record.trace is not None:
-            for i in np.flatnonzero(taken):
+            for firm, amount in placed:
                 self.trace(
                     "export_order",
                     sector=self.sectors[sector],
-                    firm=where.start + int(i),
+                    firm=firm,
                     market=market.name,
-                    amount_usd=float(taken[i]),
+                    amount_usd=amount,
                     state="backlog",
                 )
             if lost > 0:
@@ -311,22 +305,28 @@ class IndustryModel:
                     state="unmet",
                 )
 
-    def export_rates(self, sector: int, day: float) -> np.ndarray:
-        """Monthly export capacity of the sector's firms, 0 for firms without a valid licence.
+    def export_book(self, day: float) -> ExportBook:
+        """Free export capacity of licensed firms (none for firms without a valid licence).
 
-        Cached until a licence, a domestic backlog or a firm's status changes, or the
-        first of the current licences ends: orders are the most frequent event.
+        Kept until a licence, a domestic backlog or a firm's status changes, or the
+        first of the current licences ends; orders update it in place.
         """
-        cached = self._export_rates.get(sector)
-        if cached is not None and day < cached[1]:
-            return cached[0]
+        book = self._book
+        if book is not None and day < book.valid_until:
+            return book
         p = self.producers
-        where = p.slices[sector]
-        licensed = p.licensed(day, where)
-        rates = np.where(licensed, p.export_rate(self.cap_share, where), 0.0)
-        until = p.licence_until_day[where][licensed]
-        self._export_rates[sector] = (rates, float(until.min()) if until.size else float("inf"))
-        return rates
+        licensed = p.licensed(day)
+        until = p.licence_until_day[licensed]
+        book = ExportBook(
+            np.where(licensed, p.export_rate(self.cap_share), 0.0),
+            p.export_backlog_usd,
+            p.sector,
+            len(self.sectors),
+            self._windows,
+            float(until.min()) if until.size else float("inf"),
+        )
+        self._book = book
+        return book
 
     def end_month(self, month: int) -> None:
         """Produce, account, let firms exit, and record the month."""
@@ -352,7 +352,7 @@ class IndustryModel:
         self.record_month(month, capacity, domestic, exported, revenue, day)
         self.exit_firms(month)
         self.record_firms(month, day)
-        self._export_rates.clear()
+        self._book = None
 
     def account(
         self, month: int, domestic: np.ndarray, exported: np.ndarray, revenue: np.ndarray
@@ -399,7 +399,7 @@ class IndustryModel:
         leaving = finance.settle_exits(p, self.scenario.exits, self.rng["exits"])
         if leaving.size == 0:
             return
-        self._export_rates.clear()
+        self._book = None
         sectors = len(self.sectors)
         gone = _mask(leaving, p.count)
         self.monthly("unspent_budget_usd")[month] += p.sector_sum(dropped_domestic * gone, sectors)

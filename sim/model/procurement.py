@@ -41,35 +41,50 @@ class Budget:
 
 
 def allocate(
-    amount_usd: float,
+    amounts_usd: np.ndarray,
     free_usd: np.ndarray,
     rule: str,
     capacity_usd: np.ndarray,
+    slices: tuple[slice, ...],
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Place ``amount_usd`` of orders with firms, none above its free capacity.
+    """Place each sector's amount with its firms, none above its free capacity.
 
-    ``pro_rata`` gives every firm the same share of its free capacity;
-    ``largest_first`` fills firms in order of capacity; ``random`` in a random order.
-    Returns the order per firm; their sum is ``min(amount_usd, free_usd.sum())``.
+    Firms of sector s are ``slices[s]`` (contiguous, in sector order), and the sector
+    places ``amounts_usd[s]``. ``pro_rata`` gives every firm the same share of its
+    free capacity; ``largest_first`` fills firms in order of capacity (ties by id);
+    ``random`` in a random order, one permutation drawn per sector whose amount is
+    less than its free capacity. Returns the order per firm; a sector's orders sum
+    to ``min(amounts_usd[s], free capacity of s)``.
+
+    All sectors are placed in one pass over the firm arrays: the tranche is paid
+    every month, and one numpy call per sector per step would cost more than the
+    arithmetic.
     """
-    total_free = float(free_usd.sum())
-    if amount_usd >= total_free:
-        return free_usd.copy()
+    sector = np.repeat(np.arange(len(slices)), [s.stop - s.start for s in slices])
+    total_free = np.bincount(sector, weights=free_usd, minlength=len(slices)).astype(float)
     if rule == "pro_rata":
-        return free_usd * (amount_usd / total_free)
+        share = np.divide(
+            amounts_usd, total_free, out=np.ones_like(total_free), where=total_free > 0
+        )
+        return np.where((share >= 1.0)[sector], free_usd, free_usd * share[sector])
     if rule == "largest_first":
-        order = np.argsort(-capacity_usd, kind="stable")
+        order = np.lexsort((-capacity_usd, sector))
     else:
-        order = rng.permutation(free_usd.size)
-    return fill_in_order(amount_usd, free_usd, order)
-
-
-def fill_in_order(amount_usd: float, free_usd: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Give each firm in ``order`` all it can take until ``amount_usd`` is used up."""
+        order = np.arange(free_usd.size)
+        for s, where in enumerate(slices):
+            if amounts_usd[s] < total_free[s]:
+                order[where] = where.start + rng.permutation(where.stop - where.start)
     ordered = free_usd[order]
-    before = np.cumsum(ordered) - ordered
-    taken = np.clip(amount_usd - before, 0.0, ordered)
-    result = np.zeros_like(free_usd)
+    # Running sums within each sector, exactly as one cumsum per sector would give:
+    # one row per sector, padded with zeros.
+    column = np.arange(free_usd.size) - np.array([s.start for s in slices])[sector]
+    rows = np.zeros((len(slices), max((s.stop - s.start for s in slices), default=0)))
+    rows[sector, column] = ordered
+    before = np.cumsum(rows, axis=1)[sector, column] - ordered
+    taken = np.clip(amounts_usd[sector] - before, 0.0, ordered)
+    result = np.empty_like(free_usd)
     result[order] = taken
-    return result
+    # A sector with no more free capacity than its amount fills every firm exactly,
+    # whatever the rounding of the running sums.
+    return np.where((amounts_usd >= total_free)[sector], free_usd, result)

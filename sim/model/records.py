@@ -14,6 +14,7 @@ import numpy as np
 __all__ = [
     "MARKET_FIELDS",
     "MONTHLY_FIELDS",
+    "OrderTally",
     "ReplicationRecord",
     "TraceEvent",
     "invariant_violations",
@@ -96,6 +97,53 @@ class ReplicationRecord:
             market_monthly={name: np.zeros((months, len(markets))) for name in MARKET_FIELDS},
             firms_start=np.zeros(len(sectors)),
         )
+
+
+@dataclass
+class OrderTally:
+    """Export-order totals, months x sectors or markets, as plain Python floats.
+
+    Orders are the most frequent event; a float in a list is several times cheaper
+    to add to than an element of a numpy array. ``add_to`` moves the totals into
+    the record once the run ends.
+    """
+
+    demand_usd: list[list[float]]
+    unmet_usd: list[list[float]]
+    market_demand_usd: list[list[float]]
+    market_joint_usd: list[list[float]]
+    market_accepted_usd: list[list[float]]
+    market_lost_usd: list[list[float]]
+
+    @classmethod
+    def empty(cls, months: int, sectors: int, markets: int) -> OrderTally:
+        def table(width: int) -> list[list[float]]:
+            return [[0.0] * width for _ in range(months)]
+
+        return cls(
+            table(sectors),
+            table(sectors),
+            table(markets),
+            table(markets),
+            table(markets),
+            table(markets),
+        )
+
+    def add_to(self, record: ReplicationRecord) -> None:
+        for values, name in (
+            (self.demand_usd, "export_demand_usd"),
+            (self.unmet_usd, "unmet_export_demand_usd"),
+        ):
+            record.monthly[name] += np.array(values).reshape(record.monthly[name].shape)
+        for values, name in (
+            (self.market_demand_usd, "demand_usd"),
+            (self.market_joint_usd, "joint_usd"),
+            (self.market_accepted_usd, "accepted_usd"),
+            (self.market_lost_usd, "lost_usd"),
+        ):
+            record.market_monthly[name] += np.array(values).reshape(
+                record.market_monthly[name].shape
+            )
 
 
 def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[str]:

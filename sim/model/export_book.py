@@ -1,0 +1,103 @@
+"""Free export capacity of licensed firms, kept sorted for placing export orders.
+
+An export order goes to the firm of its sector with most free capacity for the
+market's delivery window; when no single firm can take it, it is split largest
+free capacity first, and what all of them together cannot take is lost. Free
+capacity for a window of ``m`` months is ``m * export rate - export backlog``.
+
+Orders are the model's most frequent event and each touches only a few firms, so
+the book keeps the firms with free capacity in plain sorted lists, updated in
+place (a bisect per firm touched), instead of re-deriving and re-sorting the
+arrays on every order. It is rebuilt from the arrays, all sectors at once,
+whenever anything else that sets free capacity changes: licences, domestic
+backlog, firm status, month-end production.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+
+__all__ = ["ExportBook"]
+
+
+class ExportBook:
+    """Firms with free export capacity, per sector and delivery window, largest first.
+
+    Ties in free capacity go to the lower firm id, so placement depends on nothing
+    but the state.
+    """
+
+    def __init__(
+        self,
+        rates_usd: np.ndarray,
+        backlog_usd: np.ndarray,
+        sector: np.ndarray,
+        sectors: int,
+        windows: tuple[int, ...],
+        valid_until: float = float("inf"),
+    ) -> None:
+        """Book for monthly export ``rates_usd`` (0 without a licence) and export ``backlog_usd``.
+
+        ``sector`` is each firm's sector (firms of a sector contiguous, in sector
+        order); ``windows`` the delivery windows, in months, orders may ask for;
+        ``valid_until`` the first day the book no longer holds (a licence ends).
+        """
+        self.valid_until = valid_until
+        self._free: dict[int, dict[int, float]] = {}
+        """Per window: free capacity of each firm that has some."""
+        self._keys: dict[tuple[int, int], list[tuple[float, int]]] = {}
+        """Per (sector, window): (-free, firm) of the firms with free capacity, sorted."""
+        for months in sorted(set(windows)):
+            free = rates_usd * months - backlog_usd
+            firms = np.flatnonzero(free > 0.0)
+            negative_free = -free[firms]
+            order = np.lexsort((negative_free, sector[firms]))
+            firms, negative_free = firms[order], negative_free[order]
+            bounds = np.searchsorted(sector[firms], np.arange(sectors + 1)).tolist()
+            ids, values = firms.tolist(), negative_free.tolist()
+            self._free[months] = {firm: -value for firm, value in zip(ids, values, strict=True)}
+            keys = list(zip(values, ids, strict=True))
+            for s in range(sectors):
+                self._keys[s, months] = keys[bounds[s] : bounds[s + 1]]
+
+    def free_usd(self, sector: int, months: int) -> dict[int, float]:
+        """Free capacity of the sector's firms that have some, for a window of ``months``."""
+        return {firm: -negative_free for negative_free, firm in self._keys[sector, months]}
+
+    def place(self, sector: int, size_usd: float, months: int) -> list[tuple[int, float]]:
+        """Place an order; returns (firm, amount) for each firm taking part.
+
+        The amounts sum to what was placed; the rest of ``size_usd`` is lost.
+        """
+        placed: list[tuple[int, float]] = []
+        remaining = size_usd
+        for negative_free, firm in self._keys[sector, months]:
+            amount = min(-negative_free, remaining)
+            placed.append((firm, amount))
+            remaining -= amount
+            if remaining <= 0.0:
+                break
+        for firm, amount in placed:
+            self._take(sector, firm, amount)
+        return placed
+
+    def _take(self, sector: int, firm: int, amount_usd: float) -> None:
+        """The firm's backlog grows by ``amount_usd``: less free capacity in every window.
+
+        A firm without free capacity in a window never regains it before the book
+        is rebuilt (free capacity only falls between rebuilds), so it is dropped.
+        """
+        for months, free in self._free.items():
+            before = free.get(firm)
+            if before is None:
+                continue
+            keys = self._keys[sector, months]
+            del keys[bisect.bisect_left(keys, (-before, firm))]
+            after = before - amount_usd
+            if after > 0.0:
+                free[firm] = after
+                bisect.insort(keys, (-after, firm))
+            else:
+                del free[firm]
