@@ -47,24 +47,28 @@ class ExportBook:
         self.valid_until = valid_until
         self._free: dict[int, dict[int, float]] = {}
         """Per window: free capacity of each firm that has some."""
+        self._sorted: dict[int, tuple[list[tuple[float, int]], list[int]]] = {}
+        """Per window: (-free, firm) sorted by sector then key, and where each sector starts."""
         self._keys: dict[tuple[int, int], list[tuple[float, int]]] = {}
-        """Per (sector, window): (-free, firm) of the firms with free capacity, sorted."""
+        """Per (sector, window): (-free, firm) of the firms with free capacity, sorted;
+        cut from ``_sorted`` when the sector's first order for the window comes."""
         for months in sorted(set(windows)):
             free = rates_usd * months - backlog_usd
             firms = np.flatnonzero(free > 0.0)
             negative_free = -free[firms]
             order = np.lexsort((negative_free, sector[firms]))
             firms, negative_free = firms[order], negative_free[order]
-            bounds = np.searchsorted(sector[firms], np.arange(sectors + 1)).tolist()
-            ids, values = firms.tolist(), negative_free.tolist()
-            self._free[months] = {firm: -value for firm, value in zip(ids, values, strict=True)}
-            keys = list(zip(values, ids, strict=True))
-            for s in range(sectors):
-                self._keys[s, months] = keys[bounds[s] : bounds[s + 1]]
+            bounds = np.searchsorted(sector[firms], np.arange(sectors + 1))
+            ids = firms.tolist()
+            self._free[months] = dict(zip(ids, free[firms].tolist(), strict=True))
+            self._sorted[months] = (
+                list(zip(negative_free.tolist(), ids, strict=True)),
+                bounds.tolist(),
+            )
 
     def free_usd(self, sector: int, months: int) -> dict[int, float]:
         """Free capacity of the sector's firms that have some, for a window of ``months``."""
-        return {firm: -negative_free for negative_free, firm in self._keys[sector, months]}
+        return {firm: -negative_free for negative_free, firm in self._sector_keys(sector, months)}
 
     def place(self, sector: int, size_usd: float, months: int) -> list[tuple[int, float]]:
         """Place an order; returns (firm, amount) for each firm taking part.
@@ -73,7 +77,7 @@ class ExportBook:
         """
         placed: list[tuple[int, float]] = []
         remaining = size_usd
-        for negative_free, firm in self._keys[sector, months]:
+        for negative_free, firm in self._sector_keys(sector, months):
             amount = min(-negative_free, remaining)
             placed.append((firm, amount))
             remaining -= amount
@@ -82,6 +86,13 @@ class ExportBook:
         for firm, amount in placed:
             self._take(sector, firm, amount)
         return placed
+
+    def _sector_keys(self, sector: int, months: int) -> list[tuple[float, int]]:
+        keys = self._keys.get((sector, months))
+        if keys is None:
+            everyone, bounds = self._sorted[months]
+            keys = self._keys[sector, months] = everyone[bounds[sector] : bounds[sector + 1]]
+        return keys
 
     def _take(self, sector: int, firm: int, amount_usd: float) -> None:
         """The firm's backlog grows by ``amount_usd``: less free capacity in every window.
@@ -93,7 +104,7 @@ class ExportBook:
             before = free.get(firm)
             if before is None:
                 continue
-            keys = self._keys[sector, months]
+            keys = self._sector_keys(sector, months)
             del keys[bisect.bisect_left(keys, (-before, firm))]
             after = before - amount_usd
             if after > 0.0:

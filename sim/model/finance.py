@@ -37,10 +37,12 @@ def export_money(
     return ExportMoney(revenue_usd, levy, profit, reinvest)
 
 
-def pay_royalties(producers: Producers, sector: int, amount_usd: float) -> None:
+def pay_royalties(
+    producers: Producers, active_capacity: np.ndarray, sector: int, amount_usd: float
+) -> None:
     """Share a royalty among the sector's active firms in proportion to capacity."""
     where = producers.slices[sector]
-    capacity = producers.active_capacity()[where]
+    capacity = active_capacity[where]
     total = capacity.sum()
     if total > 0.0:
         producers.cash_usd[where] += amount_usd * capacity / total
@@ -64,17 +66,31 @@ def settle_exits(producers: Producers, spec: Exits, rng: np.random.Generator) ->
         np.cumsum([odds.bankrupt, odds.migrated]), rng.random(leaving.size), side="right"
     )
     producers.status[leaving] = np.array([BANKRUPT, MIGRATED, ACQUIRED], dtype=np.int8)[outcome]
-    for firm in leaving[producers.status[leaving] == ACQUIRED]:
-        _hand_over(producers, int(firm))
+    acquired = leaving[producers.status[leaving] == ACQUIRED]
+    if acquired.size:
+        _hand_over(producers, acquired)
     producers.capacity_usd[leaving] = 0.0
     return leaving
 
 
-def _hand_over(producers: Producers, firm: int) -> None:
-    where = producers.slices[producers.sector[firm]]
-    capacity = producers.active_capacity()[where]
-    if capacity.size == 0 or capacity.max() <= 0.0:
-        producers.status[firm] = BANKRUPT
-        return
-    buyer = where.start + int(np.argmax(capacity))
-    producers.capacity_usd[buyer] += producers.capacity_usd[firm]
+def _hand_over(producers: Producers, acquired: np.ndarray) -> None:
+    """Acquired firms' capacity goes, in firm order, to the largest active firm of the sector.
+
+    The largest firm only grows as it takes firms over, so it buys all of its
+    sector's acquired firms this month; with no active capacity left in the sector
+    there is no buyer and the firms are bankrupt instead.
+    """
+    capacity = producers.active_capacity()
+    sector_of = producers.sector[acquired]
+    for sector in np.unique(sector_of).tolist():
+        where = producers.slices[sector]
+        firms = acquired[sector_of == sector]
+        candidates = capacity[where]
+        if candidates.size == 0 or candidates.max() <= 0.0:
+            producers.status[firms] = BANKRUPT
+            continue
+        buyer = where.start + int(np.argmax(candidates))
+        total = float(producers.capacity_usd[buyer])
+        for taken in producers.capacity_usd[firms].tolist():  # one at a time, as they happen
+            total += taken
+        producers.capacity_usd[buyer] = total

@@ -69,7 +69,3 @@ class Commission:
     def approve(self, sectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Independent decisions, one uniform draw per application, in queue order."""
         return np.asarray(rng.random(sectors.size) < self.approval_by_sector[sectors])
-
-    def queued_by_sector(self, sector_of: np.ndarray, sectors: int) -> np.ndarray:
-        firms = np.fromiter((f for f, _ in self.queue), dtype=np.int64, count=len(self.queue))
-        return np.bincount(sector_of[firms], minlength=sectors)

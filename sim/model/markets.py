@@ -86,14 +86,17 @@ def unit_exponentials(rng: np.random.Generator, block: int = 256) -> Iterator[fl
 
 @dataclass
 class JointLines:
-    """Partner production lines abroad; they take their market's orders first."""
+    """Partner production lines abroad; they take their market's orders first.
+
+    A scenario has a handful of lines and every export order asks them first, so
+    their state is plain Python lists, not numpy arrays.
+    """
 
     specs: tuple[JointLine, ...]
     sector: np.ndarray
-    market: np.ndarray
-    start_day: np.ndarray
-    monthly_capacity_usd: np.ndarray
-    backlog_usd: np.ndarray
+    start_day: list[float]
+    monthly_capacity_usd: list[float]
+    backlog_usd: list[float]
     serving: dict[tuple[int, int], list[int]]
     """Lines by (market, sector) they serve, in list order."""
 
@@ -109,10 +112,9 @@ class JointLines:
         return cls(
             specs=lines,
             sector=np.array([sectors.index(x.sector) for x in lines], dtype=np.int64),
-            market=np.array([markets.index(x.serves) for x in lines], dtype=np.int64),
-            start_day=np.array([calendar.day_of(x.start) for x in lines], dtype=float),
-            monthly_capacity_usd=np.array([x.capacity_usd / 12.0 for x in lines]),
-            backlog_usd=np.zeros(len(lines)),
+            start_day=[float(calendar.day_of(x.start)) for x in lines],
+            monthly_capacity_usd=[x.capacity_usd / 12.0 for x in lines],
+            backlog_usd=[0.0] * len(lines),
             serving=serving,
         )
 
@@ -123,14 +125,18 @@ class JointLines:
             if day < self.start_day[i] or remaining <= 0.0:
                 continue
             free = months * self.monthly_capacity_usd[i] - self.backlog_usd[i]
-            accepted = min(remaining, max(float(free), 0.0))
+            accepted = min(remaining, max(free, 0.0))
             self.backlog_usd[i] += accepted
             remaining -= accepted
         return size_usd - remaining
 
     def produce(self, day: float) -> np.ndarray:
         """Output of each line in the month ending on ``day``."""
-        running = self.start_day < day
-        output = np.where(running, np.minimum(self.backlog_usd, self.monthly_capacity_usd), 0.0)
-        self.backlog_usd -= output
-        return output
+        output = [
+            min(backlog, capacity) if start < day else 0.0
+            for start, capacity, backlog in zip(
+                self.start_day, self.monthly_capacity_usd, self.backlog_usd, strict=True
+            )
+        ]
+        self.backlog_usd = [b - made for b, made in zip(self.backlog_usd, output, strict=True)]
+        return np.array(output, dtype=float)

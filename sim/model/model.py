@@ -67,6 +67,8 @@ class IndustryModel:
         """Free export capacity, until something other than an order changes it."""
         self._windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
         self._month_starts = [float(d) for d in self.month_start]
+        self._month = 0
+        """The month in progress: where ``month_of`` looks first."""
         self.record = ReplicationRecord.empty(
             replication, scenario.months, self.sectors, scenario.market_names
         )
@@ -120,19 +122,22 @@ class IndustryModel:
         name = f"orders:{market.name}:{self.sectors[sector]}"
         draws = unit_exponentials(stream(self.seed, self.record.replication, name))
         horizon = float(self.month_start[-1])
-        yield self.env.timeout(market.opens_day)
-        while self.env.now < horizon:
-            rate = market.orders_per_day(self.sectors[sector], self.env.now)
-            change = market.next_rate_change(self.env.now)
-            gap = next(draws) / rate if rate > 0 else float("inf")
-            if self.env.now + gap >= min(change, horizon):
-                # Memoryless: at a rate change the wait starts afresh at the new rate.
-                if change >= horizon:
-                    return
-                yield self.env.timeout(change - self.env.now)
-                continue
-            yield self.env.timeout(gap)
-            self.receive_order(market, sector, next(draws) * market.spec.order_usd)
+        order_usd = market.spec.order_usd
+        env = self.env
+        yield env.timeout(market.opens_day)
+        while env.now < horizon:
+            rate = market.orders_per_day(self.sectors[sector], env.now)
+            end = min(market.next_rate_change(env.now), horizon)
+            while True:
+                gap = next(draws) / rate if rate > 0 else float("inf")
+                if env.now + gap >= end:
+                    break
+                yield env.timeout(gap)
+                self.receive_order(market, sector, next(draws) * order_usd)
+            if end >= horizon:
+                return
+            # Memoryless: at a rate change the wait starts afresh at the new rate.
+            yield env.timeout(end - env.now)
 
     def submit_applications(self, firms: np.ndarray, day: float) -> Process:
         """Firms that started preparing enter the queue once their file is ready."""
@@ -145,11 +150,12 @@ class IndustryModel:
         assert self.commission is not None
         self.commission.submit(ready, self.env.now)
         month = self.month_of(self.env.now)
-        self.monthly("applications")[month] += p.sector_count(
-            _mask(ready, p.count), len(self.sectors)
+        self.monthly("applications")[month] += np.bincount(
+            p.sector[ready], minlength=len(self.sectors)
         )
-        for firm in ready:
-            self.trace("application_submitted", firm=int(firm), state="queued")
+        if self.record.trace is not None:
+            for firm in ready:
+                self.trace("application_submitted", firm=int(firm), state="queued")
 
     def pay_later(self, firms_cash_usd: np.ndarray, delay_days: float) -> Process:
         yield self.env.timeout(delay_days + PAYMENT_OFFSET)
@@ -158,6 +164,7 @@ class IndustryModel:
     # --- what happens at each event ------------------------------------------------
 
     def start_month(self, month: int) -> None:
+        self._month = month
         day = float(self.month_start[month])
         self.expire_licences(day)
         if self.budget.tranche_due(month):
@@ -185,8 +192,9 @@ class IndustryModel:
         )
         p.domestic_backlog_usd += orders
         placed = p.sector_sum(orders, len(self.sectors))
-        for s, name in enumerate(self.sectors):
-            self.trace("tranche", sector=name, amount_usd=placed[s], state="domestic_orders")
+        if self.record.trace is not None:
+            for s, name in enumerate(self.sectors):
+                self.trace("tranche", sector=name, amount_usd=placed[s], state="domestic_orders")
         self.monthly("budget_paid_usd")[month] += amounts
         self.monthly("unspent_budget_usd")[month] += np.maximum(amounts - placed, 0.0)
 
@@ -204,8 +212,9 @@ class IndustryModel:
         expired = (p.licence == Licence.LICENSED) & (p.licence_until_day <= day)
         self._book = None
         p.licence[expired] = Licence.NONE
-        for firm in np.flatnonzero(expired):
-            self.trace("licence_expired", firm=int(firm), state="none")
+        if self.record.trace is not None:
+            for firm in np.flatnonzero(expired):
+                self.trace("licence_expired", firm=int(firm), state="none")
 
     def open_applications(self, month: int, day: float) -> None:
         """Firms with enough idle capacity start preparing an application."""
@@ -249,16 +258,18 @@ class IndustryModel:
         p.reapply_day[refused] = day + self.licensing.reapply_after_days
         month = self.month_of(day)
         sectors = len(self.sectors)
-        self.monthly("licences_granted")[month] += p.sector_count(_mask(granted, p.count), sectors)
-        waited = np.zeros(p.count)
-        waited[granted] = day - p.submitted_day[granted]
-        self.monthly("days_to_licence_sum")[month] += p.sector_sum(waited, sectors)
-        for firm, ok in zip(firms, approved, strict=True):
-            self.trace(
-                "licence_granted" if ok else "licence_refused",
-                firm=int(firm),
-                state="licensed" if ok else "refused",
-            )
+        granted_sector = p.sector[granted]
+        self.monthly("licences_granted")[month] += np.bincount(granted_sector, minlength=sectors)
+        self.monthly("days_to_licence_sum")[month] += np.bincount(
+            granted_sector, weights=day - p.submitted_day[granted], minlength=sectors
+        )
+        if self.record.trace is not None:
+            for firm, ok in zip(firms, approved, strict=True):
+                self.trace(
+                    "licence_granted" if ok else "licence_refused",
+                    firm=int(firm),
+                    state="licensed" if ok else "refused",
+                )
 
     def receive_order(self, market: ExportMarket, sector: int, size_usd: float) -> None:
         """Joint lines serving the market first, then the licensed firm(s) of the sector."""
@@ -363,11 +374,12 @@ class IndustryModel:
         p.cash_usd += money.profit_usd - money.reinvest_usd
         p.capacity_usd += money.reinvest_usd * reinvest.capacity_per_usd / 12.0
         self.levy_pool_usd += float(money.levy_usd.sum())
+        capacity = p.active_capacity()
         output = self.joint.produce(float(self.month_start[month + 1]))
         royalties = np.zeros(len(self.sectors))
         for i, line in enumerate(self.joint.specs):
             royalty = line.royalty * output[i]
-            finance.pay_royalties(p, int(self.joint.sector[i]), royalty)
+            finance.pay_royalties(p, capacity, int(self.joint.sector[i]), royalty)
             royalties[self.joint.sector[i]] += royalty
         sectors = len(self.sectors)
         self.monthly("joint_production_usd")[month] += np.bincount(
@@ -375,7 +387,7 @@ class IndustryModel:
         )
         self.monthly("royalty_usd")[month] += royalties
         self.monthly("levy_usd")[month] += p.sector_sum(money.levy_usd, sectors)
-        p.cash_usd -= p.fixed_cost_share * p.active_capacity()
+        p.cash_usd -= p.fixed_cost_share * capacity
         earned = p.margin * domestic
         delay = self.scenario.procurement.payment_delay_days
         if delay == 0:
@@ -394,28 +406,29 @@ class IndustryModel:
 
     def exit_firms(self, month: int) -> None:
         p = self.producers
-        dropped_domestic = p.domestic_backlog_usd.copy()
-        dropped_export = p.export_backlog_usd.copy()
         leaving = finance.settle_exits(p, self.scenario.exits, self.rng["exits"])
         if leaving.size == 0:
             return
         self._book = None
-        sectors = len(self.sectors)
-        gone = _mask(leaving, p.count)
-        self.monthly("unspent_budget_usd")[month] += p.sector_sum(dropped_domestic * gone, sectors)
-        self.monthly("unmet_export_demand_usd")[month] += p.sector_sum(
-            dropped_export * gone, sectors
-        )
+        sectors, sector = len(self.sectors), p.sector[leaving]
+        for name, backlog in (
+            ("unspent_budget_usd", p.domestic_backlog_usd),
+            ("unmet_export_demand_usd", p.export_backlog_usd),
+        ):
+            self.monthly(name)[month] += np.bincount(
+                sector, weights=backlog[leaving], minlength=sectors
+            )
         for array in (p.domestic_backlog_usd, p.export_backlog_usd, p.export_backlog_revenue_usd):
             array[leaving] = 0.0
-        names = {BANKRUPT: "bankrupt", MIGRATED: "migrated", ACQUIRED: "acquired"}
-        for firm in leaving:
-            self.trace(
-                "exit",
-                sector=self.sectors[p.sector[firm]],
-                firm=int(firm),
-                state=names[int(p.status[firm])],
-            )
+        if self.record.trace is not None:
+            names = {BANKRUPT: "bankrupt", MIGRATED: "migrated", ACQUIRED: "acquired"}
+            for firm in leaving:
+                self.trace(
+                    "exit",
+                    sector=self.sectors[p.sector[firm]],
+                    firm=int(firm),
+                    state=names[int(p.status[firm])],
+                )
 
     # --- recording -----------------------------------------------------------------
 
@@ -443,23 +456,27 @@ class IndustryModel:
             np.where(p.status == ACTIVE, p.cash_usd, 0.0), sectors
         )
         self.monthly("export_backlog_usd")[month] = p.sector_sum(p.export_backlog_usd, sectors)
+        by_status = np.bincount(p.sector * 4 + p.status, minlength=4 * sectors).reshape(sectors, 4)
         for name, code in (
             ("firms_active", ACTIVE),
             ("firms_bankrupt", BANKRUPT),
             ("firms_migrated", MIGRATED),
             ("firms_acquired", ACQUIRED),
         ):
-            self.monthly(name)[month] = p.sector_count(p.status == code, sectors)
+            self.monthly(name)[month] = by_status[:, code]
         self.monthly("licences_active")[month] = p.sector_count(p.licensed(day), sectors)
-        if self.commission is not None:
-            self.monthly("queue_length")[month] = self.commission.queued_by_sector(
-                p.sector, sectors
-            )
+        # Applications of firms that exited are no longer waiting, though the commission
+        # only drops them from its queue when it reaches them.
+        waiting = (p.licence == Licence.QUEUED) & (p.status == ACTIVE)
+        self.monthly("queue_length")[month] = p.sector_count(waiting, sectors)
 
     def monthly(self, name: str) -> np.ndarray:
         return self.record.monthly[name]
 
     def month_of(self, day: float) -> int:
+        month = self._month
+        if self._month_starts[month] <= day < self._month_starts[month + 1]:
+            return month
         return min(bisect.bisect_right(self._month_starts, day) - 1, self.scenario.months - 1)
 
     def trace(
@@ -479,9 +496,3 @@ class IndustryModel:
         self.record.trace.append(
             TraceEvent(float(self.env.now), kind, sector, firm, market, amount_usd, state)
         )
-
-
-def _mask(firms: np.ndarray, count: int) -> np.ndarray:
-    mask = np.zeros(count, dtype=bool)
-    mask[firms] = True
-    return mask
