@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -96,7 +97,9 @@ def test_sectors_are_placed_as_if_one_at_a_time(
 
 def _book(free: list[float], windows: tuple[int, ...] = (1,)) -> ExportBook:
     n = len(free)
-    return ExportBook(np.array(free), np.zeros(n), np.zeros(n, dtype=np.int64), 1, windows)
+    return ExportBook(
+        np.array(free), np.zeros(n), np.full(n, np.inf), np.zeros(n, dtype=np.int64), 1, windows
+    )
 
 
 def _dense(size: float, free: list[float]) -> np.ndarray:
@@ -124,7 +127,12 @@ def test_ties_in_free_capacity_go_to_the_lower_firm_id() -> None:
 
 def test_an_order_leaves_less_free_capacity_in_every_delivery_window() -> None:
     book = ExportBook(
-        np.array([2.0, 3.0]), np.array([1.0, 0.0]), np.zeros(2, dtype=np.int64), 1, (6, 9)
+        np.array([2.0, 3.0]),
+        np.array([1.0, 0.0]),
+        np.full(2, np.inf),
+        np.zeros(2, dtype=np.int64),
+        1,
+        (6, 9),
     )
     assert book.free_usd(0, 6) == {0: 11.0, 1: 18.0}
     assert book.place(0, 15.0, 9) == [(1, 15.0)]
@@ -136,49 +144,80 @@ def test_an_order_leaves_less_free_capacity_in_every_delivery_window() -> None:
 
 def test_orders_of_one_sector_never_reach_another_sector() -> None:
     sector = np.array([0, 0, 1, 1])
-    book = ExportBook(np.array([1.0, 2.0, 50.0, 60.0]), np.zeros(4), sector, 2, (1,))
+    book = ExportBook(
+        np.array([1.0, 2.0, 50.0, 60.0]), np.zeros(4), np.full(4, np.inf), sector, 2, (1,)
+    )
     assert book.place(0, 10.0, 1) == [(1, 2.0), (0, 1.0)]
     assert book.place(1, 10.0, 1) == [(3, 10.0)]
 
 
+def test_a_licence_that_ends_takes_its_free_capacity_out_and_a_new_one_brings_it_in() -> None:
+    sector = np.zeros(3, dtype=np.int64)
+    book = ExportBook(
+        np.array([5.0, 4.0, 0.0]), np.zeros(3), np.array([10.0, 20.0, -np.inf]), sector, 1, (1,)
+    )
+    book.expire(9.0)
+    assert book.free_usd(0, 1) == {0: 5.0, 1: 4.0}
+    book.expire(10.0)  # a licence is valid up to, not on, its end day
+    assert book.free_usd(0, 1) == {1: 4.0}
+    book.admit(np.array([2]), np.array([6.0]), np.array([1.0]), np.array([30.0]))
+    assert book.place(0, 6.0, 1) == [(2, 5.0), (1, 1.0)]
+    book.expire(25.0)
+    assert book.free_usd(0, 1) == {}
+
+
 @settings(max_examples=300, deadline=None)
-@given(
-    rates=st.lists(st.sampled_from([0.0, 1.0, 2.5, 4.0, 10.0]), min_size=1, max_size=8),
-    data=st.data(),
-)
-def test_a_stream_of_orders_is_placed_as_the_definition_says(
-    rates: list[float], data: st.DataObject
+@given(data=st.data())
+def test_orders_licences_and_expiries_are_booked_as_the_definition_says(
+    data: st.DataObject,
 ) -> None:
     """Against the definition: re-derive every firm's free capacity before each order."""
-    n = len(rates)
-    sector = np.sort(np.array(data.draw(st.lists(st.integers(0, 1), min_size=n, max_size=n))))
-    backlog = np.array(
-        data.draw(st.lists(st.sampled_from([0.0, 1.0, 3.0, 7.5]), min_size=n, max_size=n))
-    )
+    n = data.draw(st.integers(1, 8))
+
+    def per_firm(values: st.SearchStrategy[Any]) -> np.ndarray:
+        return np.array(data.draw(st.lists(values, min_size=n, max_size=n)))
+
+    sector = np.sort(per_firm(st.integers(0, 1)))
+    rate = per_firm(st.sampled_from([1.0, 2.5, 4.0, 10.0])).astype(float)
+    backlog = per_firm(st.sampled_from([0.0, 1.0, 3.0, 7.5])).astype(float)
+    until = per_firm(st.sampled_from([5.0, 10.0, 20.0])).astype(float)
+    licensed = per_firm(st.booleans()).astype(bool)
     windows = (3, 6)
-    book = ExportBook(np.array(rates), backlog.copy(), sector, 2, windows)
-    orders = data.draw(
+    book = ExportBook(np.where(licensed, rate, 0.0), backlog.copy(), until, sector, 2, windows)
+    steps = data.draw(
         st.lists(
             st.tuples(
-                st.integers(0, 1), st.sampled_from([0.5, 2.0, 5.0, 20.0]), st.sampled_from(windows)
+                st.sampled_from(["order", "order", "grant", "wait"]),
+                st.integers(0, n - 1),
+                st.sampled_from([0.5, 2.0, 5.0, 20.0]),
+                st.sampled_from(windows),
             ),
-            max_size=12,
+            max_size=15,
         )
     )
-    for s, size, months in orders:
-        free = np.array(rates) * months - backlog
-        candidates = [f for f in np.argsort(-free, kind="stable") if sector[f] == s and free[f] > 0]
-        expected, remaining = [], size
-        for f in candidates:
-            if remaining <= 0:
-                break
-            expected.append((int(f), min(free[f], remaining)))
-            remaining -= expected[-1][1]
-        placed = book.place(s, size, months)
-        assert [f for f, _ in placed] == [f for f, _ in expected]
-        np.testing.assert_allclose([a for _, a in placed], [a for _, a in expected], rtol=1e-12)
-        for f, amount in placed:
-            backlog[f] += amount
+    day = 0.0
+    for kind, firm, size, months in steps:
+        if kind == "wait":
+            day += size
+        elif kind == "grant" and not licensed[firm]:
+            licensed[firm], until[firm] = True, day + 10.0
+            book.admit(np.array([firm]), rate[[firm]], backlog[[firm]], until[[firm]])
+        elif kind == "order":
+            s = int(sector[firm])
+            free = np.where(licensed & (until > day), rate, 0.0) * months - backlog
+            candidates = [f for f in np.argsort(-free, kind="stable") if sector[f] == s]
+            expected, remaining = [], size
+            for f in candidates:
+                if remaining <= 0 or free[f] <= 0:
+                    break
+                expected.append((int(f), min(free[f], remaining)))
+                remaining -= expected[-1][1]
+            book.expire(day)
+            placed = book.place(s, size, months)
+            assert [f for f, _ in placed] == [f for f, _ in expected]
+            np.testing.assert_allclose([a for _, a in placed], [a for _, a in expected], rtol=1e-12)
+            for f, amount in placed:
+                backlog[f] += amount
 
 
 def test_meetings_skip_pauses_and_resume_the_day_after() -> None:

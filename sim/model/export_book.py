@@ -3,14 +3,16 @@
 An export order goes to the firm of its sector with most free capacity for the
 market's delivery window; when no single firm can take it, it is split largest
 free capacity first, and what all of them together cannot take is lost. Free
-capacity for a window of ``m`` months is ``m * export rate - export backlog``.
+capacity for a window of ``m`` months is ``m * export rate - export backlog``,
+and only a firm with a valid licence has an export rate.
 
 Orders are the model's most frequent event and each touches only a few firms, so
 the book keeps the firms with free capacity in plain sorted lists, updated in
 place (a bisect per firm touched), instead of re-deriving and re-sorting the
-arrays on every order. It is rebuilt from the arrays, all sectors at once,
-whenever anything else that sets free capacity changes: licences, domestic
-backlog, firm status, month-end production.
+arrays on every order. Licences granted at a meeting and licences that end are
+also applied in place. The model rebuilds the book from the arrays, all sectors
+at once, when anything else that sets free capacity changes: domestic backlog,
+firm status, month-end production.
 """
 
 from __future__ import annotations
@@ -33,18 +35,19 @@ class ExportBook:
         self,
         rates_usd: np.ndarray,
         backlog_usd: np.ndarray,
+        licence_until_day: np.ndarray,
         sector: np.ndarray,
         sectors: int,
         windows: tuple[int, ...],
-        valid_until: float = float("inf"),
     ) -> None:
         """Book for monthly export ``rates_usd`` (0 without a licence) and export ``backlog_usd``.
 
-        ``sector`` is each firm's sector (firms of a sector contiguous, in sector
-        order); ``windows`` the delivery windows, in months, orders may ask for;
-        ``valid_until`` the first day the book no longer holds (a licence ends).
+        ``licence_until_day`` is the day each firm's licence ends; ``sector`` each
+        firm's sector (firms of a sector contiguous, in sector order); ``windows``
+        the delivery windows, in months, orders may ask for.
         """
-        self.valid_until = valid_until
+        self._sector = sector
+        self._windows = tuple(sorted(set(windows)))
         self._free: dict[int, dict[int, float]] = {}
         """Per window: free capacity of each firm that has some."""
         self._sorted: dict[int, tuple[list[tuple[float, int]], list[int]]] = {}
@@ -52,7 +55,7 @@ class ExportBook:
         self._keys: dict[tuple[int, int], list[tuple[float, int]]] = {}
         """Per (sector, window): (-free, firm) of the firms with free capacity, sorted;
         cut from ``_sorted`` when the sector's first order for the window comes."""
-        for months in sorted(set(windows)):
+        for months in self._windows:
             free = rates_usd * months - backlog_usd
             firms = np.flatnonzero(free > 0.0)
             negative_free = -free[firms]
@@ -65,6 +68,12 @@ class ExportBook:
                 list(zip(negative_free.tolist(), ids, strict=True)),
                 bounds.tolist(),
             )
+        # Free capacity is positive only under a licence, so these are licensed firms.
+        booked = np.flatnonzero(rates_usd > 0.0)
+        self._expiries = sorted(
+            zip(licence_until_day[booked].tolist(), booked.tolist(), strict=True)
+        )
+        """(licence end day, firm) of every firm with an export rate, soonest first."""
 
     def free_usd(self, sector: int, months: int) -> dict[int, float]:
         """Free capacity of the sector's firms that have some, for a window of ``months``."""
@@ -86,6 +95,37 @@ class ExportBook:
         for firm, amount in placed:
             self._take(sector, firm, amount)
         return placed
+
+    def expire(self, day: float) -> None:
+        """Licences that end on or before ``day`` take their firms' free capacity with them."""
+        expiries = self._expiries
+        while expiries and expiries[0][0] <= day:
+            _, firm = expiries.pop(0)
+            sector = int(self._sector[firm])
+            for months, free in self._free.items():
+                before = free.pop(firm, None)
+                if before is not None:
+                    keys = self._sector_keys(sector, months)
+                    del keys[bisect.bisect_left(keys, (-before, firm))]
+
+    def admit(
+        self,
+        firms: np.ndarray,
+        rates_usd: np.ndarray,
+        backlog_usd: np.ndarray,
+        licence_until_day: np.ndarray,
+    ) -> None:
+        """Newly licensed ``firms`` (without an export rate until now) join the book."""
+        booked = rates_usd > 0.0
+        for months, free in self._free.items():
+            values = rates_usd * months - backlog_usd
+            for firm, value in zip(
+                firms[values > 0.0].tolist(), values[values > 0.0].tolist(), strict=True
+            ):
+                free[firm] = value
+                bisect.insort(self._sector_keys(int(self._sector[firm]), months), (-value, firm))
+        for entry in zip(licence_until_day[booked].tolist(), firms[booked].tolist(), strict=True):
+            bisect.insort(self._expiries, entry)
 
     def _sector_keys(self, sector: int, months: int) -> list[tuple[float, int]]:
         keys = self._keys.get((sector, months))

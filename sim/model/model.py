@@ -210,7 +210,6 @@ class IndustryModel:
     def expire_licences(self, day: float) -> None:
         p = self.producers
         expired = (p.licence == Licence.LICENSED) & (p.licence_until_day <= day)
-        self._book = None
         p.licence[expired] = Licence.NONE
         if self.record.trace is not None:
             for firm in np.flatnonzero(expired):
@@ -251,9 +250,15 @@ class IndustryModel:
         approved = self.commission.approve(p.sector[firms], self.rng["commission"])
         day = self.env.now
         granted, refused = firms[approved], firms[~approved]
-        self._book = None
         p.licence[granted] = Licence.LICENSED
         p.licence_until_day[granted] = day + self.commission.licence_days
+        if self._book is not None:
+            self._book.admit(
+                granted,
+                p.export_rate(self.cap_share, granted),
+                p.export_backlog_usd[granted],
+                p.licence_until_day[granted],
+            )
         p.licence[refused] = Licence.REFUSED
         p.reapply_day[refused] = day + self.licensing.reapply_after_days
         month = self.month_of(day)
@@ -319,24 +324,22 @@ class IndustryModel:
     def export_book(self, day: float) -> ExportBook:
         """Free export capacity of licensed firms (none for firms without a valid licence).
 
-        Kept until a licence, a domestic backlog or a firm's status changes, or the
-        first of the current licences ends; orders update it in place.
+        Rebuilt when a domestic backlog or a firm's status changes; orders, licences
+        granted and licences ending update it in place.
         """
         book = self._book
-        if book is not None and day < book.valid_until:
-            return book
-        p = self.producers
-        licensed = p.licensed(day)
-        until = p.licence_until_day[licensed]
-        book = ExportBook(
-            np.where(licensed, p.export_rate(self.cap_share), 0.0),
-            p.export_backlog_usd,
-            p.sector,
-            len(self.sectors),
-            self._windows,
-            float(until.min()) if until.size else float("inf"),
-        )
-        self._book = book
+        if book is None:
+            p = self.producers
+            licensed = p.licensed(day)
+            book = self._book = ExportBook(
+                np.where(licensed, p.export_rate(self.cap_share), 0.0),
+                p.export_backlog_usd,
+                p.licence_until_day,
+                p.sector,
+                len(self.sectors),
+                self._windows,
+            )
+        book.expire(day)
         return book
 
     def end_month(self, month: int) -> None:
