@@ -82,7 +82,7 @@ def _hand_over(producers: Producers, acquired: np.ndarray) -> None:
     """
     capacity = producers.active_capacity()
     sector_of = producers.sector[acquired]
-    for sector in np.unique(sector_of).tolist():
+    for sector in sorted(set(sector_of.tolist())):
         where = producers.slices[sector]
         firms = acquired[sector_of == sector]
         candidates = capacity[where]

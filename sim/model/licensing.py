@@ -7,6 +7,7 @@ pause, and meets the day after a pause ends, restarting its rhythm from there.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -55,7 +56,7 @@ class Commission:
         return round(self.spec.licence_months * DAYS_PER_MONTH)
 
     def submit(self, firms: np.ndarray, day: float) -> None:
-        self.queue.extend((int(f), day) for f in firms)
+        self.queue.extend(zip(firms.tolist(), itertools.repeat(day)))
 
     def next_batch(self, still_eligible: np.ndarray) -> list[tuple[int, float]]:
         """Take up to one meeting's worth of applications, skipping firms that exited."""
