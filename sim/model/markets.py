@@ -7,7 +7,6 @@ Export centres scale every market's rate from their opening day.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +14,7 @@ import numpy as np
 from sim.model.calendar import Calendar
 from sim.schema import JointLine, Market, Scenario
 
-__all__ = ["ExportMarket", "JointLines", "split_order", "unit_exponentials"]
+__all__ = ["ExportMarket", "JointLines", "order_arrivals"]
 
 DAYS_PER_YEAR = 365.25
 
@@ -78,10 +77,51 @@ def split_order(size_usd: float, free_usd: np.ndarray) -> tuple[np.ndarray, np.n
     return order[used], taken[used]
 
 
-def unit_exponentials(rng: np.random.Generator, block: int = 256) -> Iterator[float]:
-    """Standard exponential draws, taken from the generator in blocks (one numpy call each)."""
-    while True:
-        yield from rng.standard_exponential(block).tolist()
+def order_arrivals(
+    market: ExportMarket, sector: str, rng: np.random.Generator, horizon: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Days and sizes of one market's orders in one sector before ``horizon``, in time order.
+
+    Poisson arrivals from the market's opening: exponential gaps at rate
+    ``orders_per_day``, which steps when export centres open; order sizes exponential
+    with mean ``order_usd``. Draws from ``rng`` alternate gap, size; the gap that
+    overshoots a rate change is discarded and the wait restarts at the new rate
+    (exact for a Poisson process: it is memoryless). Drawn in blocks, as arrays: the
+    values are those one draw at a time would give.
+    """
+    days: list[np.ndarray] = []
+    sizes: list[np.ndarray] = []
+    draws, used = np.zeros(0), 0
+    now = 0.0 + market.opens_day
+    while now < horizon:
+        rate = market.orders_per_day(sector, now)
+        end = min(market.next_rate_change(now), horizon)
+        while rate > 0.0:
+            pairs = (draws.size - used) // 2
+            if pairs == 0:
+                expected = int(rate * (end - now))
+                draws = np.concatenate((draws[used:], rng.standard_exponential(2 * expected + 64)))
+                used = 0
+                continue
+            block = draws[used : used + 2 * pairs]
+            # Running sums one addition at a time, as a clock adding gap after gap would.
+            times = np.cumsum(np.concatenate(([now], block[0::2] / rate)))[1:]
+            late = np.flatnonzero(times >= end)
+            arrived = int(late[0]) if late.size else pairs
+            days.append(times[:arrived])
+            sizes.append(block[1::2][:arrived] * market.spec.order_usd)
+            if late.size:
+                used += 2 * arrived + 1
+                now = float(times[arrived - 1]) if arrived else now
+                break
+            used += 2 * pairs
+            now = float(times[-1])
+        if end >= horizon:
+            break
+        now += end - now
+    if not days:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(days), np.concatenate(sizes)
 
 
 @dataclass

@@ -9,8 +9,7 @@ orders arrive at continuous times.
 from __future__ import annotations
 
 import bisect
-import heapq
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -20,7 +19,7 @@ from sim.model import finance
 from sim.model.calendar import Calendar
 from sim.model.export_book import ExportBook
 from sim.model.licensing import Commission, meeting_days
-from sim.model.markets import ExportMarket, JointLines, unit_exponentials
+from sim.model.markets import ExportMarket, JointLines, order_arrivals
 from sim.model.procurement import Budget, allocate
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Licence, Producers
 from sim.model.records import OrderTally, ReplicationRecord, TraceEvent
@@ -131,43 +130,32 @@ class IndustryModel:
             for s, name in enumerate(self.sectors)
             if market.spec.demand_usd.get(name, 0.0) > 0.0
         ]
-        arrivals = heapq.merge(
-            *(self.order_arrivals(k, market, s) for k, (market, s) in enumerate(streams))
-        )
+        horizon = float(self.month_start[-1])
+        arrivals = [
+            order_arrivals(
+                market,
+                self.sectors[s],
+                stream(
+                    self.seed, self.record.replication, f"orders:{market.name}:{self.sectors[s]}"
+                ),
+                horizon,
+            )
+            for market, s in streams
+        ]
+        days = np.concatenate([d for d, _ in arrivals]) if arrivals else np.zeros(0)
+        sizes = np.concatenate([z for _, z in arrivals]) if arrivals else np.zeros(0)
+        which = np.repeat(np.arange(len(streams)), [d.size for d, _ in arrivals])
+        order = np.lexsort((which, days))  # in time order; ties by stream
         env = self.env
-        for day, k, size_usd in arrivals:
+        for day, k, size_usd in zip(
+            days[order].tolist(), which[order].tolist(), sizes[order].tolist(), strict=True
+        ):
             if day > env.now and day >= env.peek():
                 yield env.timeout(day - env.now)
             else:
                 self._orders_between_steps += 1
             market, sector = streams[k]
             self.receive_order(market, sector, size_usd, day)
-
-    def order_arrivals(
-        self, k: int, market: ExportMarket, sector: int
-    ) -> Iterator[tuple[float, int, float]]:
-        """(day, k, size) of the Poisson orders of one market in one sector, in time order.
-
-        The rate steps when export centres open; sizes are exponential.
-        """
-        name = f"orders:{market.name}:{self.sectors[sector]}"
-        draws = unit_exponentials(stream(self.seed, self.record.replication, name))
-        horizon = float(self.month_start[-1])
-        order_usd = market.spec.order_usd
-        now = 0.0 + market.opens_day
-        while now < horizon:
-            rate = market.orders_per_day(self.sectors[sector], now)
-            end = min(market.next_rate_change(now), horizon)
-            while True:
-                gap = next(draws) / rate if rate > 0 else float("inf")
-                if now + gap >= end:
-                    break
-                now += gap
-                yield now, k, next(draws) * order_usd
-            if end >= horizon:
-                return
-            # Memoryless: at a rate change the wait starts afresh at the new rate.
-            now += end - now
 
     def submit_applications(self, firms: np.ndarray, day: float) -> Process:
         """Firms that started preparing enter the queue once their file is ready."""
