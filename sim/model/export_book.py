@@ -74,6 +74,8 @@ class ExportBook:
             zip(licence_until_day[booked].tolist(), booked.tolist(), strict=True)
         )
         """(licence end day, firm) of every firm with an export rate, soonest first."""
+        self.next_expiry = self._expiries[0][0] if self._expiries else float("inf")
+        """The first day a licence in the book has ended: call ``expire`` from then on."""
 
     def free_usd(self, sector: int, months: int) -> dict[int, float]:
         """Free capacity of the sector's firms that have some, for a window of ``months``."""
@@ -82,7 +84,10 @@ class ExportBook:
     def place(self, sector: int, size_usd: float, months: int) -> list[tuple[int, float]]:
         """Place an order; returns (firm, amount) for each firm taking part.
 
-        The amounts sum to what was placed; the rest of ``size_usd`` is lost.
+        The amounts sum to what was placed; the rest of ``size_usd`` is lost. Each
+        firm's backlog grows by its amount: less free capacity in every window. A
+        firm left without free capacity in a window never regains it before the
+        book is rebuilt (free capacity only falls in between), so it is dropped.
         """
         placed: list[tuple[int, float]] = []
         remaining = size_usd
@@ -92,8 +97,21 @@ class ExportBook:
             remaining -= amount
             if remaining <= 0.0:
                 break
+        if not placed:
+            return placed
+        books = [(self._free[m], self._sector_keys(sector, m)) for m in self._windows]
         for firm, amount in placed:
-            self._take(sector, firm, amount)
+            for free, keys in books:
+                before = free.get(firm)
+                if before is None:
+                    continue
+                del keys[bisect.bisect_left(keys, (-before, firm))]
+                after = before - amount
+                if after > 0.0:
+                    free[firm] = after
+                    bisect.insort(keys, (-after, firm))
+                else:
+                    del free[firm]
         return placed
 
     def expire(self, day: float) -> None:
@@ -107,6 +125,7 @@ class ExportBook:
                 if before is not None:
                     keys = self._sector_keys(sector, months)
                     del keys[bisect.bisect_left(keys, (-before, firm))]
+        self.next_expiry = expiries[0][0] if expiries else float("inf")
 
     def admit(
         self,
@@ -126,6 +145,7 @@ class ExportBook:
                 bisect.insort(self._sector_keys(int(self._sector[firm]), months), (-value, firm))
         for entry in zip(licence_until_day[booked].tolist(), firms[booked].tolist(), strict=True):
             bisect.insort(self._expiries, entry)
+        self.next_expiry = self._expiries[0][0] if self._expiries else float("inf")
 
     def _sector_keys(self, sector: int, months: int) -> list[tuple[float, int]]:
         keys = self._keys.get((sector, months))
@@ -133,22 +153,3 @@ class ExportBook:
             everyone, bounds = self._sorted[months]
             keys = self._keys[sector, months] = everyone[bounds[sector] : bounds[sector + 1]]
         return keys
-
-    def _take(self, sector: int, firm: int, amount_usd: float) -> None:
-        """The firm's backlog grows by ``amount_usd``: less free capacity in every window.
-
-        A firm without free capacity in a window never regains it before the book
-        is rebuilt (free capacity only falls between rebuilds), so it is dropped.
-        """
-        for months, free in self._free.items():
-            before = free.get(firm)
-            if before is None:
-                continue
-            keys = self._sector_keys(sector, months)
-            del keys[bisect.bisect_left(keys, (-before, firm))]
-            after = before - amount_usd
-            if after > 0.0:
-                free[firm] = after
-                bisect.insort(keys, (-after, firm))
-            else:
-                del free[firm]

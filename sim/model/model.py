@@ -302,7 +302,10 @@ class IndustryModel:
         remaining = size_usd - joint
         placed: list[tuple[int, float]] = []
         if remaining > 0.0 and self.exportable[sector]:
-            placed = self.export_book(now).place(sector, remaining, months)
+            book = self._book
+            if book is None or now >= book.next_expiry:
+                book = self.export_book(now)
+            placed = book.place(sector, remaining, months)
         p = self.producers
         premium = 1.0 + market.spec.price_premium
         accepted = 0.0
