@@ -55,24 +55,24 @@ class ExportBook:
         self._keys: dict[tuple[int, int], list[tuple[float, int]]] = {}
         """Per (sector, window): (-free, firm) of the firms with free capacity, sorted;
         cut from ``_sorted`` when the sector's first order for the window comes."""
-        for months in self._windows:
-            free = rates_usd * months - backlog_usd
-            firms = np.flatnonzero(free > 0.0)
-            negative_free = -free[firms]
-            order = np.lexsort((negative_free, sector[firms]))
-            firms, negative_free = firms[order], negative_free[order]
-            bounds = np.searchsorted(sector[firms], np.arange(sectors + 1))
-            ids = firms.tolist()
-            self._free[months] = dict(zip(ids, free[firms].tolist(), strict=True))
-            self._sorted[months] = (
-                list(zip(negative_free.tolist(), ids, strict=True)),
-                bounds.tolist(),
-            )
-        # Free capacity is positive only under a licence, so these are licensed firms.
+        # Free capacity is positive only with an export rate, that is under a licence:
+        # the few licensed firms are all the book needs from the arrays.
         booked = np.flatnonzero(rates_usd > 0.0)
-        self._expiries = sorted(
-            zip(licence_until_day[booked].tolist(), booked.tolist(), strict=True)
-        )
+        rates, backlog, booked_sector = rates_usd[booked], backlog_usd[booked], sector[booked]
+        for months in self._windows:
+            free = rates * months - backlog
+            has_free = np.flatnonzero(free > 0.0)
+            negative_free = -free[has_free]
+            order = has_free[np.lexsort((negative_free, booked_sector[has_free]))]
+            firms, negative_free = booked[order], -free[order]
+            bounds = np.searchsorted(booked_sector[order], np.arange(sectors + 1))
+            ids = firms.tolist()
+            values = negative_free.tolist()
+            self._free[months] = {firm: -value for firm, value in zip(ids, values, strict=True)}
+            self._sorted[months] = (list(zip(values, ids, strict=True)), bounds.tolist())
+        until = licence_until_day[booked]
+        soonest = np.lexsort((booked, until))
+        self._expiries = list(zip(until[soonest].tolist(), booked[soonest].tolist(), strict=True))
         """(licence end day, firm) of every firm with an export rate, soonest first."""
         self.next_expiry = self._expiries[0][0] if self._expiries else float("inf")
         """The first day a licence in the book has ended: call ``expire`` from then on."""

@@ -62,6 +62,7 @@ class IndustryModel:
         )
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
+        self._exportable = self.exportable.tolist()
         self.levy_pool_usd = 0.0
         self._book: ExportBook | None = None
         """Free export capacity, until something other than an order changes it."""
@@ -147,11 +148,15 @@ class IndustryModel:
         which = np.repeat(np.arange(len(streams)), [d.size for d, _ in arrivals])
         order = np.lexsort((which, days))  # in time order; ties by stream
         env = self.env
+        # Handling an order schedules nothing: the clock's time and next event stay put
+        # until this process waits.
+        now, upcoming = env.now, env.peek()
         for day, k, size_usd in zip(
             days[order].tolist(), which[order].tolist(), sizes[order].tolist(), strict=True
         ):
-            if day > env.now and day >= env.peek():
-                yield env.timeout(day - env.now)
+            if day > now and day >= upcoming:
+                yield env.timeout(day - now)
+                now, upcoming = env.now, env.peek()
             else:
                 self._orders_between_steps += 1
             market, sector = streams[k]
@@ -301,7 +306,7 @@ class IndustryModel:
         joint = self.joint.take(market.index, sector, size_usd, now, months)
         remaining = size_usd - joint
         placed: list[tuple[int, float]] = []
-        if remaining > 0.0 and self.exportable[sector]:
+        if remaining > 0.0 and self._exportable[sector]:
             book = self._book
             if book is None or now >= book.next_expiry:
                 book = self.export_book(now)
