@@ -55,6 +55,8 @@ class ExportBook:
         self._keys: dict[tuple[int, int], list[tuple[float, int]]] = {}
         """Per (sector, window): (-free, firm) of the firms with free capacity, sorted;
         cut from ``_sorted`` when the sector's first order for the window comes."""
+        self._books: dict[int, dict[int, tuple[dict[int, float], list[tuple[float, int]]]]] = {}
+        """Per sector: window -> (free capacity, keys), for placing orders."""
         # Free capacity is positive only with an export rate, that is under a licence:
         # the few licensed firms are all the book needs from the arrays.
         booked = np.flatnonzero(rates_usd > 0.0)
@@ -89,19 +91,17 @@ class ExportBook:
         firm left without free capacity in a window never regains it before the
         book is rebuilt (free capacity only falls in between), so it is dropped.
         """
+        books = self._books.get(sector) or self._sector_books(sector)
         placed: list[tuple[int, float]] = []
         remaining = size_usd
-        for negative_free, firm in self._sector_keys(sector, months):
+        for negative_free, firm in books[months][1]:
             amount = min(-negative_free, remaining)
             placed.append((firm, amount))
             remaining -= amount
             if remaining <= 0.0:
                 break
-        if not placed:
-            return placed
-        books = [(self._free[m], self._sector_keys(sector, m)) for m in self._windows]
         for firm, amount in placed:
-            for free, keys in books:
+            for free, keys in books.values():
                 before = free.get(firm)
                 if before is None:
                     continue
@@ -146,6 +146,13 @@ class ExportBook:
         for entry in zip(licence_until_day[booked].tolist(), firms[booked].tolist(), strict=True):
             bisect.insort(self._expiries, entry)
         self.next_expiry = self._expiries[0][0] if self._expiries else float("inf")
+
+    def _sector_books(
+        self, sector: int
+    ) -> dict[int, tuple[dict[int, float], list[tuple[float, int]]]]:
+        books = {m: (self._free[m], self._sector_keys(sector, m)) for m in self._windows}
+        self._books[sector] = books
+        return books
 
     def _sector_keys(self, sector: int, months: int) -> list[tuple[float, int]]:
         keys = self._keys.get((sector, months))
