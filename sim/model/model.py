@@ -415,8 +415,9 @@ class IndustryModel:
         royalties = np.zeros(len(self.sectors))
         for i, line in enumerate(self.joint.specs):
             royalty = line.royalty * output[i]
-            finance.pay_royalties(p, capacity, int(self.joint.sector[i]), royalty)
-            royalties[self.joint.sector[i]] += royalty
+            if royalty > 0.0:
+                finance.pay_royalties(p, capacity, int(self.joint.sector[i]), royalty)
+                royalties[self.joint.sector[i]] += royalty
         sectors = len(self.sectors)
         self.monthly("joint_production_usd")[month] += np.bincount(
             self.joint.sector, weights=output, minlength=sectors
