@@ -82,7 +82,7 @@ class ReplicationRecord:
     """Per sector."""
     meeting_days: list[float] = field(default_factory=list)
     events: int = 0
-    """Events the SimPy clock processed (for benchmarks)."""
+    """Events processed: the SimPy clock's, and the orders handled between them (benchmarks)."""
     trace: list[TraceEvent] | None = None
 
     @classmethod
