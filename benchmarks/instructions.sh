@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Instructions per replication of the 2026 scenario, counted by valgrind's callgrind:
+# unlike seconds, the count hardly moves with the machine's load, so it is the measure
+# to compare two versions of the engine with. It runs the replications twice under
+# callgrind (1 and 1+N of them) and divides the difference by N, so start-up cancels.
+# Needs valgrind; takes a minute or two.   Usage: benchmarks/instructions.sh [N]
+set -euo pipefail
+n="${1:-3}"
+here="$(cd "$(dirname "$0")/.." && pwd)"
+code='import sys
+from sim import load_scenario
+from sim.model import run_replication
+scenario = load_scenario(sys.argv[2])
+for k in range(int(sys.argv[1])):
+    run_replication(scenario, k)'
+count() {
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null python -c "$code" "$1" \
+    "$here/scenarios/ukraine-2026-controlled-export.yaml" 2>&1 |
+    sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+}
+one="$(count 1)"
+more="$(count $((n + 1)))"
+python -c "print(f'instructions per replication: {($more - $one) / $n / 1e6:.1f} M')"
