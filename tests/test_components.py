@@ -17,7 +17,7 @@ from sim.model.export_book import ExportBook
 from sim.model.finance import settle_exits
 from sim.model.licensing import meeting_days
 from sim.model.markets import ExportMarket, order_arrivals
-from sim.model.procurement import Budget, allocate, rank_by_capacity
+from sim.model.procurement import Budget, allocate
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, Producers
 from sim.schema import ExitOutcomes, Exits
 
@@ -94,26 +94,6 @@ def test_sectors_are_placed_as_if_one_at_a_time(
     totals = np.array([free[w].sum() for w in slices])
     np.testing.assert_allclose(placed, np.minimum(amounts, totals), rtol=1e-12, atol=1e-9)
     assert (together >= 0.0).all() and (together <= free).all()
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    sizes=st.lists(st.integers(0, 6), min_size=1, max_size=4),
-    data=st.data(),
-)
-def test_a_kept_ranking_is_used_only_while_it_still_ranks_by_capacity(
-    sizes: list[int], data: st.DataObject
-) -> None:
-    n = sum(sizes)
-    sector = np.repeat(np.arange(len(sizes)), sizes)
-    values = st.sampled_from([0.0, 1.0, 2.0, 2.5, 7.0])  # ties and exited firms (0) happen
-    before = np.array(data.draw(st.lists(values, min_size=n, max_size=n)))
-    after = np.array(data.draw(st.lists(values, min_size=n, max_size=n)))
-    previous = rank_by_capacity(before, sector)
-    np.testing.assert_array_equal(previous, np.lexsort((-before, sector)))
-    np.testing.assert_array_equal(
-        rank_by_capacity(after, sector, previous), np.lexsort((-after, sector))
-    )
 
 
 def _book(free: list[float], windows: tuple[int, ...] = (1,)) -> ExportBook:

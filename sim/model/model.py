@@ -20,7 +20,7 @@ from sim.model.calendar import Calendar
 from sim.model.export_book import ExportBook
 from sim.model.licensing import Commission, meeting_days
 from sim.model.markets import ExportMarket, JointLines, order_arrivals
-from sim.model.procurement import Budget, allocate, rank_by_capacity
+from sim.model.procurement import Budget, allocate
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Licence, Producers
 from sim.model.records import OrderTally, ReplicationRecord, TraceEvent
 from sim.rng import stream
@@ -64,8 +64,6 @@ class IndustryModel:
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
         self._exportable = self.exportable.tolist()
         self.levy_pool_usd = 0.0
-        self._ranking: np.ndarray | None = None
-        """Firms by capacity for ``largest_first`` allocation, kept while it still holds."""
         self._book: ExportBook | None = None
         """Free export capacity, until something other than an order changes it."""
         self._windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
@@ -207,17 +205,13 @@ class IndustryModel:
         self.levy_pool_usd = 0.0
         period = self.budget.period_months
         capacity = p.active_capacity()
-        rule = self.scenario.procurement.allocation
-        if rule == "largest_first":
-            self._ranking = rank_by_capacity(capacity, p.sector, self._ranking)
         orders = allocate(
             amounts,
             np.maximum(capacity * period - p.domestic_backlog_usd, 0.0),
-            rule,
+            self.scenario.procurement.allocation,
             capacity,
             p.slices,
             self.rng["procurement"],
-            self._ranking,
         )
         p.domestic_backlog_usd += orders
         placed = p.sector_sum(orders, len(self.sectors))

@@ -13,7 +13,7 @@ import numpy as np
 
 from sim.schema import Procurement
 
-__all__ = ["Budget", "allocate", "rank_by_capacity"]
+__all__ = ["Budget", "allocate"]
 
 
 @dataclass(frozen=True)
@@ -40,24 +40,6 @@ class Budget:
         return np.array([amount_usd * shares.get(name, 0.0) for name in self.sector_names])
 
 
-def rank_by_capacity(
-    capacity_usd: np.ndarray, sector: np.ndarray, previous: np.ndarray | None = None
-) -> np.ndarray:
-    """Firm ids sector by sector, largest capacity first, ties by id.
-
-    ``previous`` (an earlier ranking) is returned when it still ranks ``capacity_usd``
-    so: capacities change little from month to month, and checking costs a fraction
-    of sorting again.
-    """
-    if previous is not None and previous.size == capacity_usd.size:
-        ranked = capacity_usd[previous]
-        step = ranked[1:] - ranked[:-1]
-        in_order = (step < 0.0) | ((step == 0.0) & (previous[1:] > previous[:-1]))
-        if (in_order | (sector[1:] != sector[:-1])).all():
-            return previous
-    return np.lexsort((-capacity_usd, sector))
-
-
 def allocate(
     amounts_usd: np.ndarray,
     free_usd: np.ndarray,
@@ -65,7 +47,6 @@ def allocate(
     capacity_usd: np.ndarray,
     slices: tuple[slice, ...],
     rng: np.random.Generator,
-    ranking: np.ndarray | None = None,
 ) -> np.ndarray:
     """Place each sector's amount with its firms, none above its free capacity.
 
@@ -74,8 +55,7 @@ def allocate(
     free capacity; ``largest_first`` fills firms in order of capacity (ties by id);
     ``random`` in a random order, one permutation drawn per sector whose amount is
     less than its free capacity. Returns the order per firm; a sector's orders sum
-    to ``min(amounts_usd[s], free capacity of s)``. ``ranking`` is
-    ``rank_by_capacity(capacity_usd, ...)`` when the caller already has it.
+    to ``min(amounts_usd[s], free capacity of s)``.
 
     All sectors are placed in one pass over the firm arrays: the tranche is paid
     every month, and one numpy call per sector per step would cost more than the
@@ -89,7 +69,7 @@ def allocate(
         )
         return np.where((share >= 1.0)[sector], free_usd, free_usd * share[sector])
     if rule == "largest_first":
-        order = rank_by_capacity(capacity_usd, sector) if ranking is None else ranking
+        order = np.lexsort((-capacity_usd, sector))
     else:
         order = np.arange(free_usd.size)
         for s, where in enumerate(slices):
