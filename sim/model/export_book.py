@@ -59,15 +59,15 @@ class ExportBook:
         """Per sector: window -> (free capacity, keys), for placing orders."""
         # Free capacity is positive only with an export rate, that is under a licence:
         # the few licensed firms are all the book needs from the arrays.
-        booked = np.flatnonzero(rates_usd > 0.0)
+        booked = (rates_usd > 0.0).nonzero()[0]
         rates, backlog, booked_sector = rates_usd[booked], backlog_usd[booked], sector[booked]
         for months in self._windows:
             free = rates * months - backlog
-            has_free = np.flatnonzero(free > 0.0)
+            has_free = (free > 0.0).nonzero()[0]
             negative_free = -free[has_free]
             order = has_free[np.lexsort((negative_free, booked_sector[has_free]))]
             firms, negative_free = booked[order], -free[order]
-            bounds = np.searchsorted(booked_sector[order], np.arange(sectors + 1))
+            bounds = booked_sector[order].searchsorted(np.arange(sectors + 1))
             ids = firms.tolist()
             values = negative_free.tolist()
             self._free[months] = {firm: -value for firm, value in zip(ids, values, strict=True)}

@@ -58,7 +58,7 @@ def settle_exits(producers: Producers, spec: Exits, rng: np.random.Generator) ->
     active = producers.status == ACTIVE
     negative = active & (producers.cash_usd < 0.0)
     producers.negative_months[:] = np.where(negative, producers.negative_months + 1, 0)
-    leaving = np.flatnonzero(active & (producers.negative_months >= spec.grace_months))
+    leaving: np.ndarray = (active & (producers.negative_months >= spec.grace_months)).nonzero()[0]
     if leaving.size == 0:
         return leaving
     odds = spec.outcomes

@@ -56,27 +56,6 @@ class ExportMarket:
         return self.centres_day if day < self.centres_day else float("inf")
 
 
-def split_order(size_usd: float, free_usd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Place an order: with the firm that has most free capacity, or split when none can.
-
-    When no single firm can deliver it in time it is split largest free capacity
-    first; what all of them together cannot take is lost. Returns the positions of
-    the firms that take part and the amount each takes (their sum is what is placed).
-    """
-    if free_usd.size == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    best = int(free_usd.argmax())
-    if free_usd[best] >= size_usd:
-        return np.array([best]), np.array([size_usd])
-    candidates = np.flatnonzero(free_usd > 0.0)
-    order = candidates[np.argsort(-free_usd[candidates], kind="stable")]
-    ordered = free_usd[order]
-    before = np.cumsum(ordered) - ordered
-    taken = np.clip(size_usd - before, 0.0, ordered)
-    used = taken > 0.0
-    return order[used], taken[used]
-
-
 def order_arrivals(
     market: ExportMarket, sector: str, rng: np.random.Generator, horizon: float
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -145,7 +145,7 @@ class IndustryModel:
         ]
         days = np.concatenate([d for d, _ in arrivals]) if arrivals else np.zeros(0)
         sizes = np.concatenate([z for _, z in arrivals]) if arrivals else np.zeros(0)
-        which = np.repeat(np.arange(len(streams)), [d.size for d, _ in arrivals])
+        which = np.arange(len(streams)).repeat([d.size for d, _ in arrivals])
         order = np.lexsort((which, days))  # in time order; ties by stream
         env = self.env
         # Handling an order schedules nothing: the clock's time and next event stay put
@@ -254,7 +254,7 @@ class IndustryModel:
             & may_apply
             & (p.idle_share > self.licensing.apply_when_idle_share)
         )
-        firms = np.flatnonzero(eligible)
+        firms = eligible.nonzero()[0]
         if firms.size == 0:
             return
         p.licence[firms] = Licence.PREPARING
@@ -380,7 +380,7 @@ class IndustryModel:
         share = np.divide(
             exported,
             p.export_backlog_usd,
-            out=np.zeros_like(exported),
+            out=np.zeros(exported.size),
             where=p.export_backlog_usd > 0,
         )
         revenue = share * p.export_backlog_revenue_usd
@@ -389,7 +389,7 @@ class IndustryModel:
         p.export_backlog_revenue_usd -= revenue
         self.account(month, domestic, exported, revenue)
         idle = capacity - domestic - exported
-        p.idle_share[:] = np.divide(idle, capacity, out=np.zeros_like(idle), where=capacity > 0)
+        p.idle_share = np.divide(idle, capacity, out=np.zeros(idle.size), where=capacity > 0)
         self.record_month(month, capacity, domestic, exported, revenue, day)
         self.exit_firms(month)
         self.record_firms(month, day)

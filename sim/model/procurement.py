@@ -61,7 +61,7 @@ def allocate(
     every month, and one numpy call per sector per step would cost more than the
     arithmetic.
     """
-    sector = np.repeat(np.arange(len(slices)), [s.stop - s.start for s in slices])
+    sector = np.arange(len(slices)).repeat([s.stop - s.start for s in slices])
     total_free = np.bincount(sector, weights=free_usd, minlength=len(slices)).astype(float)
     if rule == "pro_rata":
         share = np.divide(
@@ -76,8 +76,8 @@ def allocate(
             if amounts_usd[s] < total_free[s]:
                 order[where] = where.start + rng.permutation(where.stop - where.start)
     ordered = free_usd[order]
-    before = np.concatenate([np.cumsum(ordered[where]) for where in slices]) - ordered
-    taken = np.clip(amounts_usd[sector] - before, 0.0, ordered)
+    before = np.concatenate([ordered[where].cumsum() for where in slices]) - ordered
+    taken = np.minimum(np.maximum(amounts_usd[sector] - before, 0.0), ordered)
     result = np.empty_like(free_usd)
     result[order] = taken
     # A sector with no more free capacity than its amount fills every firm exactly,
