@@ -84,8 +84,10 @@ def order_arrivals(
                 continue
             block = draws[used : used + 2 * pairs]
             # Running sums one addition at a time, as a clock adding gap after gap would.
-            times = np.cumsum(np.concatenate(([now], block[0::2] / rate)))[1:]
-            late = np.flatnonzero(times >= end)
+            # At a vanishing rate a gap is infinite: no order before the horizon.
+            with np.errstate(over="ignore"):
+                times = np.concatenate(([now], block[0::2] / rate)).cumsum()[1:]
+            late = (times >= end).nonzero()[0]
             arrived = int(late[0]) if late.size else pairs
             days.append(times[:arrived])
             sizes.append(block[1::2][:arrived] * market.spec.order_usd)
