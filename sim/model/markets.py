@@ -17,6 +17,8 @@ from sim.schema import JointLine, Market, Scenario
 __all__ = ["ExportMarket", "JointLines", "order_arrivals"]
 
 DAYS_PER_YEAR = 365.25
+TINY_RATE = 1e-290
+"""Orders per day below which an exponential gap can overflow to infinity."""
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,13 @@ def order_arrivals(
                 used = 0
                 continue
             block = draws[used : used + 2 * pairs]
+            if rate > TINY_RATE:
+                gaps = block[0::2] / rate
+            else:  # a gap may be infinite: no order before the horizon, as expected
+                with np.errstate(over="ignore"):
+                    gaps = block[0::2] / rate
             # Running sums one addition at a time, as a clock adding gap after gap would.
-            # At a vanishing rate a gap is infinite: no order before the horizon.
-            with np.errstate(over="ignore"):
-                times = np.concatenate(([now], block[0::2] / rate)).cumsum()[1:]
+            times = np.concatenate(([now], gaps)).cumsum()[1:]
             late = (times >= end).nonzero()[0]
             arrived = int(late[0]) if late.size else pairs
             days.append(times[:arrived])
