@@ -5,6 +5,7 @@
 # callgrind (1 and 1+N of them) and divides the difference by N, so start-up cancels.
 # Needs valgrind; takes a minute or two.   Usage: benchmarks/instructions.sh [N]
 set -euo pipefail
+export PYTHONHASHSEED=0  # string hashing, and so dict probing, the same in every run
 n="${1:-3}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 code='import sys
