@@ -303,7 +303,11 @@ class IndustryModel:
         """Joint lines serving the market first, then the licensed firm(s) of the sector."""
         month = self.month_of(now)
         months = market.spec.delivery_months
-        joint = self.joint.take(market.index, sector, size_usd, now, months)
+        joint = (
+            self.joint.take(market.index, sector, size_usd, now, months)
+            if (market.index, sector) in self.joint.serving
+            else 0.0
+        )
         remaining = size_usd - joint
         placed: list[tuple[int, float]] = []
         if remaining > 0.0 and self._exportable[sector]:
