@@ -62,7 +62,7 @@ class IndustryModel:
         )
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
-        self._exportable = self.exportable.tolist()
+        self._exportable = self.exportable.tolist()  # per order: a list item, not a numpy scalar
         self.levy_pool_usd = 0.0
         self._book: ExportBook | None = None
         """Free export capacity, until something other than an order changes it."""
