@@ -15,6 +15,8 @@ from builders import DELETE, make_scenario
 
 from sim.metrics import outcome_columns, outcome_row
 from sim.model import run_replication
+from sim.model.model import IndustryModel
+from sim.model.producers import ACTIVE, Licence
 from sim.schema import Scenario
 
 NO_EXITS = {"exits.grace_months": 1200, "reinvestment": {}}
@@ -191,3 +193,24 @@ def test_h_higher_approval_rate_never_lowers_exports() -> None:
     for lower, higher in itertools.pairwise(exports):
         assert (higher >= lower * (1 - 1e-12)).all()
     assert (exports[-1] > exports[1]).all()
+
+
+def test_queue_length_counts_the_waiting_applications_of_active_firms_only() -> None:
+    """Firms that exit while queued stay in the commission's queue until it reaches them;
+    they are not waiting any more and must not be counted."""
+    sc = make_scenario(
+        **{
+            "licensing.commission.decisions_per_meeting": 1,  # a long queue
+            "licensing.apply_when_idle_share": 0.0,
+            "procurement.budget_usd": 0.05e9,  # most firms run out of cash and exit
+            "exits.grace_months": 1,
+            "markets": {},
+        }
+    )
+    model = IndustryModel(sc, 0, sc.seed)
+    record = model.run()
+    p = model.producers
+    queued = p.licence == Licence.QUEUED
+    assert (queued & (p.status != ACTIVE)).any(), "no exited firm left in the queue: no test"
+    expected = np.bincount(p.sector[queued & (p.status == ACTIVE)], minlength=len(sc.sectors))
+    np.testing.assert_array_equal(record.monthly["queue_length"][-1], expected)
