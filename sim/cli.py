@@ -107,18 +107,30 @@ def _overrides_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def _seed_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED), help=text)
+
+
+def _executor_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers and --scheduler: where the replications run (the same for every command)."""
+    function = click.option(
+        "--scheduler", metavar="ADDRESS", help="Dask distributed scheduler, e.g. tcp://host:8786."
+    )(function)
+    return click.option(
+        "--workers", type=click.IntRange(min=1, max=MAX_WORKERS),
+        help="Local worker processes (default: all cores).",
+    )(function)
+
+
 @cli.command()
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("-n", "--replications", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
               help="Replications (default: the scenario's).")
-@click.option("--seed", type=click.IntRange(min=0, max=MAX_SEED),
-              help="Root seed (default: the scenario's).")
+@_seed_option("Root seed (default: the scenario's).")
 @_overrides_option
 @click.option("--out", type=click.Path(path_type=Path),
               help="Run folder (default results/NAME/UTC-TIME).")
-@click.option("--workers", type=click.IntRange(min=1, max=MAX_WORKERS),
-              help="Local worker processes (default: all cores).")
-@click.option("--scheduler", metavar="ADDRESS", help="Dask distributed scheduler, e.g. tcp://host:8786.")
+@_executor_options
 @click.option("--target-halfwidth", type=_PositiveFinite(),
               help="Add replications until the 95% CI half-width of the target metric "
                    "is at most this.")
@@ -186,19 +198,15 @@ def validate(scenarios: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
               metavar="dotted.path=START:STOP:STEPS",
               help="A lever and its values: START:STOP:STEPS (both ends included) or "
                    "v1,v2,...; one --vary gives a line, two a grid.")
-@click.option("-n", "--replications", type=click.IntRange(min=1),
+@click.option("-n", "--replications", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
               help="Replications per point (default: 30, or the scenario's if fewer).")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Root seed, the same at every point (default: the scenario's).")
+@_seed_option("Root seed, the same at every point (default: the scenario's).")
 @_overrides_option
 @click.option("--out", type=click.Path(path_type=Path),
               help="Sweep folder (default results/NAME-sweep/UTC-TIME).")
 @click.option("--summary-only", is_flag=True,
               help="Only sweep.csv and plots, no run folder per point.")
-@click.option("--workers", type=click.IntRange(min=1),
-              help="Local worker processes (default: all cores).")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Dask distributed scheduler, e.g. tcp://host:8786.")
+@_executor_options
 @click.option("--quiet", is_flag=True, help="No progress bar and no table.")
 def sweep(scenario: Path, varies: tuple[str, ...], replications: int | None, seed: int | None,
           overrides: tuple[str, ...], out: Path | None, summary_only: bool, workers: int | None,
@@ -229,17 +237,13 @@ def sweep(scenario: Path, varies: tuple[str, ...], replications: int | None, see
 @click.option("--samples", type=click.IntRange(min=2),
               help="Morris trajectories (default 10) or Sobol base samples, "
                    "a power of two (default 32).")
-@click.option("--replications", "-n", type=click.IntRange(min=1), default=5, show_default=True,
-              help="Replications per model evaluation.")
-@click.option("--seed", type=click.IntRange(min=0),
-              help="Root seed of every evaluation (default: the scenario's).")
+@click.option("--replications", "-n", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+              default=5, show_default=True, help="Replications per model evaluation.")
+@_seed_option("Root seed of every evaluation (default: the scenario's).")
 @_overrides_option
 @click.option("--out", type=click.Path(path_type=Path),
               help="Folder (default results/NAME-sensitivity/UTC-TIME).")
-@click.option("--workers", type=click.IntRange(min=1),
-              help="Local worker processes (default: all cores).")
-@click.option("--scheduler", metavar="ADDRESS",
-              help="Dask distributed scheduler, e.g. tcp://host:8786.")
+@_executor_options
 @click.option("--quiet", is_flag=True, help="No progress bar and no ranking.")
 def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: int | None,
                 replications: int, seed: int | None, overrides: tuple[str, ...], out: Path | None,

@@ -343,6 +343,30 @@ def test_bad_run_options(
     assert list(workdir.iterdir()) == []
 
 
+SHARED_BOUNDS = [
+    (["-n", "99999999999999999999"], "is not in the range 1<=x<=1000000"),
+    (["--seed", str(2**64)], f"is not in the range 0<=x<={2**63 - 1}"),
+    (["--workers", "100000"], "is not in the range 1<=x<=1024"),
+]
+
+
+@pytest.mark.parametrize("command", ["sweep", "sensitivity"])
+@pytest.mark.parametrize(
+    ("options", "expected"), SHARED_BOUNDS, ids=[" ".join(o) for o, _ in SHARED_BOUNDS]
+)
+def test_sweep_and_sensitivity_share_runs_bounds(
+    command: str, options: list[str], expected: str, good: Path, workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lever = "procurement.budget_usd=1e8:2e8" + (":2" if command == "sweep" else "")
+    code, out, err = defsim(
+        capsys, command, str(good), "--vary", lever, "--out", str(workdir / "out"), *options
+    )
+    assert_bad_input(code, out, err)
+    assert expected in err
+    assert list(workdir.iterdir()) == []
+
+
 @pytest.mark.parametrize("args", [["run"], ["validate"], ["frobnicate"], ["run", "--quiet"]])
 def test_bad_commands(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = defsim(capsys, *args)
