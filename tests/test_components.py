@@ -96,6 +96,32 @@ def test_sectors_are_placed_as_if_one_at_a_time(
     assert (together >= 0.0).all() and (together <= free).all()
 
 
+@settings(max_examples=200, deadline=None)
+@given(sizes=st.lists(st.integers(0, 8), min_size=1, max_size=4), data=st.data())
+def test_largest_first_ranks_alike_from_any_previous_ranking(
+    sizes: list[int], data: st.DataObject
+) -> None:
+    """The ranking carried from the last tranche is a starting point, never the answer."""
+    n = sum(sizes)
+    money = st.floats(0.0, 100.0).map(lambda x: round(x, 0))  # ties happen
+    capacity = np.array(data.draw(st.lists(money, min_size=n, max_size=n)))
+    free = capacity * 0.5
+    amounts = np.array(data.draw(st.lists(money, min_size=len(sizes), max_size=len(sizes))))
+    starts = np.cumsum([0, *sizes])
+    slices = tuple(slice(int(a), int(b)) for a, b in itertools.pairwise(starts))
+    previous = np.concatenate(
+        [
+            a + np.array(data.draw(st.permutations(range(b - a))))
+            for a, b in itertools.pairwise(starts)
+        ]
+    ).astype(np.int64)
+    fresh = allocate(amounts, free, "largest_first", capacity, slices, RNG)
+    carried = allocate(amounts, free, "largest_first", capacity, slices, RNG, previous)
+    np.testing.assert_array_equal(carried, fresh)
+    by_rank = np.lexsort((np.arange(n), -capacity, np.arange(len(sizes)).repeat(sizes)))
+    np.testing.assert_array_equal(previous, by_rank)  # sorted again in place
+
+
 def _book(free: list[float], windows: tuple[int, ...] = (1,)) -> ExportBook:
     n = len(free)
     return ExportBook(

@@ -1,4 +1,4 @@
-"""The money loop: margins, fixed costs, export levy, reinvestment, royalties, exits.
+"""The money loop's royalties and exits (the month's sales and costs: ``production``).
 
 A sale of value v (domestic prices) adds ``margin * v`` to the firm's cash when it
 is paid; exports also earn the market's premium. Fixed costs are paid monthly.
@@ -7,34 +7,12 @@ A firm whose cash stays negative for ``grace_months`` month-ends exits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Producers
-from sim.schema import Exits, Reinvestment
+from sim.schema import Exits
 
-__all__ = ["ExportMoney", "export_money", "pay_royalties", "settle_exits"]
-
-
-@dataclass(frozen=True)
-class ExportMoney:
-    """Where one month's export revenue goes, per firm."""
-
-    revenue_usd: np.ndarray
-    levy_usd: np.ndarray
-    profit_usd: np.ndarray
-    """After variable cost and levy; what is not reinvested stays in cash."""
-    reinvest_usd: np.ndarray
-
-
-def export_money(
-    exported_usd: np.ndarray, revenue_usd: np.ndarray, margin: np.ndarray, spec: Reinvestment
-) -> ExportMoney:
-    levy = spec.export_levy * revenue_usd
-    profit = revenue_usd - levy - (1.0 - margin) * exported_usd
-    reinvest = spec.capacity_reinvest * np.maximum(profit, 0.0)
-    return ExportMoney(revenue_usd, levy, profit, reinvest)
+__all__ = ["pay_royalties", "settle_exits"]
 
 
 def pay_royalties(

@@ -8,13 +8,15 @@ Export centres scale every market's rate from their opening day.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from sim.model.calendar import Calendar
+from sim.model.compiled import compiled
 from sim.schema import JointLine, Market, Scenario
 
-__all__ = ["ExportMarket", "JointLines", "order_arrivals"]
+__all__ = ["ExportMarket", "JointLines", "JointState", "order_arrivals", "take"]
 
 DAYS_PER_YEAR = 365.25
 TINY_RATE = 1e-290
@@ -110,59 +112,71 @@ def order_arrivals(
     return np.concatenate(days), np.concatenate(sizes)
 
 
+class JointState(NamedTuple):
+    """Joint lines as arrays, for the compiled order loop; ``l`` indexes lines."""
+
+    start_day: np.ndarray
+    """(l,) the day the line starts taking orders."""
+    monthly_capacity_usd: np.ndarray
+    backlog_usd: np.ndarray
+    serving_first: np.ndarray
+    """(markets x sectors + 1,) lines serving market m and sector s are
+    ``serving_line[serving_first[m * sectors + s] : serving_first[m * sectors + s + 1]]``."""
+    serving_line: np.ndarray
+    sectors: int
+
+
 @dataclass
 class JointLines:
-    """Partner production lines abroad; they take their market's orders first.
-
-    A scenario has a handful of lines and every export order asks them first, so
-    their state is plain Python lists, not numpy arrays.
-    """
+    """Partner production lines abroad; they take their market's orders first."""
 
     specs: tuple[JointLine, ...]
     sector: np.ndarray
-    start_day: list[float]
-    monthly_capacity_usd: list[float]
-    backlog_usd: list[float]
-    serving: dict[tuple[int, int], list[int]]
-    """Lines by (market, sector) they serve, in list order."""
+    state: JointState
 
     @classmethod
     def build(cls, scenario: Scenario, calendar: Calendar) -> JointLines:
         lines = scenario.joint_production
         sectors, markets = scenario.sector_names, scenario.market_names
-        serving: dict[tuple[int, int], list[int]] = {}
-        for i, line in enumerate(lines):
-            serving.setdefault((markets.index(line.serves), sectors.index(line.sector)), []).append(
-                i
-            )
+        serves = [markets.index(x.serves) * len(sectors) + sectors.index(x.sector) for x in lines]
+        serving_line = np.argsort(serves, kind="stable").astype(np.int64)  # list order kept
+        first = np.searchsorted(
+            np.sort(serves), np.arange(len(markets) * len(sectors) + 1), side="left"
+        )
         return cls(
             specs=lines,
             sector=np.array([sectors.index(x.sector) for x in lines], dtype=np.int64),
-            start_day=[float(calendar.day_of(x.start)) for x in lines],
-            monthly_capacity_usd=[x.capacity_usd / 12.0 for x in lines],
-            backlog_usd=[0.0] * len(lines),
-            serving=serving,
+            state=JointState(
+                start_day=np.array([float(calendar.day_of(x.start)) for x in lines]),
+                monthly_capacity_usd=np.array([x.capacity_usd / 12.0 for x in lines]),
+                backlog_usd=np.zeros(len(lines)),
+                serving_first=first.astype(np.int64),
+                serving_line=serving_line,
+                sectors=len(sectors),
+            ),
         )
-
-    def take(self, market: int, sector: int, size_usd: float, day: float, months: int) -> float:
-        """Orders the lines serving this market and sector accept, in list order."""
-        remaining = size_usd
-        for i in self.serving.get((market, sector), ()):
-            if day < self.start_day[i] or remaining <= 0.0:
-                continue
-            free = months * self.monthly_capacity_usd[i] - self.backlog_usd[i]
-            accepted = min(remaining, max(free, 0.0))
-            self.backlog_usd[i] += accepted
-            remaining -= accepted
-        return size_usd - remaining
 
     def produce(self, day: float) -> np.ndarray:
         """Output of each line in the month ending on ``day``."""
-        output = [
-            min(backlog, capacity) if start < day else 0.0
-            for start, capacity, backlog in zip(
-                self.start_day, self.monthly_capacity_usd, self.backlog_usd, strict=True
-            )
-        ]
-        self.backlog_usd = [b - made for b, made in zip(self.backlog_usd, output, strict=True)]
-        return np.array(output, dtype=float)
+        j = self.state
+        output = np.where(j.start_day < day, np.minimum(j.backlog_usd, j.monthly_capacity_usd), 0.0)
+        j.backlog_usd[:] = j.backlog_usd - output
+        return output
+
+
+@compiled
+def take(
+    j: JointState, market: int, sector: int, size_usd: float, day: float, months: int
+) -> float:
+    """Orders the lines serving this market and sector accept, in list order."""
+    remaining = size_usd
+    key = market * j.sectors + sector
+    for k in range(j.serving_first[key], j.serving_first[key + 1]):
+        line = j.serving_line[k]
+        if day < j.start_day[line] or remaining <= 0.0:
+            continue
+        free = months * j.monthly_capacity_usd[line] - j.backlog_usd[line]
+        accepted = min(remaining, max(free, 0.0))
+        j.backlog_usd[line] += accepted
+        remaining -= accepted
+    return size_usd - remaining

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.model import finance
+from sim.model import finance, production
 from sim.model.calendar import Calendar
 from sim.model.export_book import ExportBook
+from sim.model.export_orders import OrderStreams, receive_orders
 from sim.model.licensing import Commission, meeting_days
 from sim.model.markets import ExportMarket, JointLines, order_arrivals
 from sim.model.procurement import Budget, allocate
@@ -62,12 +63,19 @@ class IndustryModel:
         )
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
-        self._exportable = self.exportable.tolist()  # per order: a list item, not a numpy scalar
         self.levy_pool_usd = 0.0
         self._book: ExportBook | None = None
         """Free export capacity, until something other than an order changes it."""
+        self._capacity_ranking = np.arange(self.producers.count)
+        """Firms by sector and capacity, largest first, as of the last tranche."""
+        self._last_book: ExportBook | None = None
+        """The last book made: its arrays are filled anew rather than made each month."""
         self._windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
         self._month_starts = [float(d) for d in self.month_start]
+        self._month_start_days = np.array(self._month_starts)
+        self._placed_firm = np.empty(self.producers.count, dtype=np.int64)
+        self._placed_usd = np.empty(self.producers.count)
+        """Who took how much of the last order placed."""
         self._month = 0
         """The month in progress: where ``month_of`` looks first."""
         self._orders_between_steps = 0
@@ -147,20 +155,36 @@ class IndustryModel:
         sizes = np.concatenate([z for _, z in arrivals]) if arrivals else np.zeros(0)
         which = np.arange(len(streams)).repeat([d.size for d, _ in arrivals])
         order = np.lexsort((which, days))  # in time order; ties by stream
+        days, sizes, which = days[order], sizes[order], which[order]
+        orders = (days, sizes, which, self.order_streams(streams))
         env = self.env
         # Handling an order schedules nothing: the clock's time and next event stay put
         # until this process waits.
-        now, upcoming = env.now, env.peek()
-        for day, k, size_usd in zip(
-            days[order].tolist(), which[order].tolist(), sizes[order].tolist(), strict=True
-        ):
-            if day > now and day >= upcoming:
-                yield env.timeout(day - now)
+        now, upcoming, first = env.now, env.peek(), 0
+        while first < days.size:
+            if days[first] > now and days[first] >= upcoming:
+                yield env.timeout(days[first] - now)
                 now, upcoming = env.now, env.peek()
-            else:
-                self._orders_between_steps += 1
-            market, sector = streams[k]
-            self.receive_order(market, sector, size_usd, day)
+                self._orders_between_steps -= 1  # this one had a clock event
+            # Days are sorted, so the orders before the next event are a run.
+            stop = max(
+                first + 1,
+                int(days.searchsorted(now, side="right")),
+                int(days.searchsorted(upcoming, side="left")),
+            )
+            self._orders_between_steps += stop - first
+            self.receive_orders(orders, first, stop)
+            first = stop
+
+    def order_streams(self, streams: list[tuple[ExportMarket, int]]) -> OrderStreams:
+        months = [market.spec.delivery_months for market, _ in streams]
+        return OrderStreams(
+            market=np.array([market.index for market, _ in streams], dtype=np.int64),
+            sector=np.array([s for _, s in streams], dtype=np.int64),
+            window=np.array([self._windows.index(m) for m in months], dtype=np.int64),
+            months=np.array(months, dtype=np.int64),
+            premium=np.array([1.0 + market.spec.price_premium for market, _ in streams]),
+        )
 
     def submit_applications(self, firms: np.ndarray, day: float) -> Process:
         """Firms that started preparing enter the queue once their file is ready."""
@@ -212,6 +236,7 @@ class IndustryModel:
             capacity,
             p.slices,
             self.rng["procurement"],
+            self._capacity_ranking,
         )
         p.domestic_backlog_usd += orders
         placed = p.sector_sum(orders, len(self.sectors))
@@ -299,57 +324,55 @@ class IndustryModel:
                     state="licensed" if ok else "refused",
                 )
 
-    def receive_order(self, market: ExportMarket, sector: int, size_usd: float, now: float) -> None:
-        """Joint lines serving the market first, then the licensed firm(s) of the sector."""
-        month = self.month_of(now)
-        months = market.spec.delivery_months
-        joint = (
-            self.joint.take(market.index, sector, size_usd, now, months)
-            if (market.index, sector) in self.joint.serving
-            else 0.0
-        )
-        remaining = size_usd - joint
-        placed: list[tuple[int, float]] = []
-        if remaining > 0.0 and self._exportable[sector]:
-            book = self._book
-            if book is None or now >= book.next_expiry:
-                book = self.export_book(now)
-            placed = book.place(sector, remaining, months)
+    def receive_orders(
+        self, orders: tuple[np.ndarray, np.ndarray, np.ndarray, OrderStreams], first: int, stop: int
+    ) -> None:
+        """Orders ``first`` to ``stop``, all before the clock's next event."""
+        days, sizes, which, streams = orders
+        book = self._book
+        if book is None:
+            book = self.export_book(float(days[first]))
         p = self.producers
-        premium = 1.0 + market.spec.price_premium
-        accepted = 0.0
-        for firm, amount in placed:
-            p.export_backlog_usd[firm] += amount
-            p.export_backlog_revenue_usd[firm] += amount * premium
-            accepted += amount
-        lost = remaining - accepted
-        lost = 0.0 if lost <= 1e-12 * size_usd else lost  # rounding of the split, not a loss
-        tally, j = self.tally, market.index
-        tally.demand_usd[month][sector] += size_usd
-        tally.unmet_usd[month][sector] += lost
-        tally.market_demand_usd[month][j] += size_usd
-        tally.market_joint_usd[month][j] += joint
-        tally.market_accepted_usd[month][j] += accepted
-        tally.market_lost_usd[month][j] += lost
-        if self.record.trace is not None:
-            for firm, amount in placed:
+        args = (
+            streams,
+            self.joint.state,
+            book.state,
+            self.exportable,
+            p.export_backlog_usd,
+            p.export_backlog_revenue_usd,
+            self._month_start_days,
+            self.tally.sector_usd,
+            self.tally.market_usd,
+            self._placed_firm,
+            self._placed_usd,
+        )
+        if self.record.trace is None:
+            receive_orders(days, sizes, which, first, stop, *args)
+            return
+        for k in range(first, stop):  # one at a time, to trace where each went
+            placed, lost = receive_orders(days, sizes, which, k, k + 1, *args)
+            t = int(which[k])
+            sector, market = self.sectors[streams.sector[t]], self.markets[streams.market[t]].name
+            for firm, amount in zip(
+                self._placed_firm[:placed].tolist(), self._placed_usd[:placed].tolist(), strict=True
+            ):
                 self.trace(
                     "export_order",
-                    sector=self.sectors[sector],
+                    sector=sector,
                     firm=firm,
-                    market=market.name,
+                    market=market,
                     amount_usd=amount,
                     state="backlog",
-                    day=now,
+                    day=float(days[k]),
                 )
             if lost > 0:
                 self.trace(
                     "order_lost",
-                    sector=self.sectors[sector],
-                    market=market.name,
+                    sector=sector,
+                    market=market,
                     amount_usd=lost,
                     state="unmet",
-                    day=now,
+                    day=float(days[k]),
                 )
 
     def export_book(self, day: float) -> ExportBook:
@@ -361,74 +384,63 @@ class IndustryModel:
         book = self._book
         if book is None:
             p = self.producers
-            licensed = p.licensed(day)
-            book = self._book = ExportBook(
-                np.where(licensed, p.export_rate(self.cap_share), 0.0),
-                p.export_backlog_usd,
-                p.licence_until_day,
-                p.sector,
-                len(self.sectors),
-                self._windows,
-            )
+            rates = np.where(p.licensed(day), p.export_rate(self.cap_share), 0.0)
+            book = self._last_book
+            if book is None:
+                book = ExportBook(
+                    rates,
+                    p.export_backlog_usd,
+                    p.licence_until_day,
+                    p.sector,
+                    len(self.sectors),
+                    self._windows,
+                )
+            else:
+                book.refill(rates, p.export_backlog_usd, p.licence_until_day)
+            self._book = self._last_book = book
         book.expire(day)
         return book
 
     def end_month(self, month: int) -> None:
         """Produce, account, let firms exit, and record the month."""
-        p = self.producers
-        day = float(self.month_start[month + 1])
-        capacity = p.active_capacity()
-        domestic = np.minimum(p.domestic_backlog_usd, capacity)
-        room = np.minimum(self.cap_share * capacity, capacity - domestic)
-        exported = np.minimum(p.export_backlog_usd, room)
-        share = np.divide(
-            exported,
-            p.export_backlog_usd,
-            out=np.zeros(exported.size),
-            where=p.export_backlog_usd > 0,
-        )
-        revenue = share * p.export_backlog_revenue_usd
-        p.domestic_backlog_usd -= domestic
-        p.export_backlog_usd -= exported
-        p.export_backlog_revenue_usd -= revenue
-        self.account(month, domestic, exported, revenue)
-        idle = capacity - domestic - exported
-        p.idle_share = np.divide(idle, capacity, out=np.zeros(idle.size), where=capacity > 0)
-        self.record_month(month, capacity, domestic, exported, revenue, day)
-        self.exit_firms(month)
-        self.record_firms(month, day)
-        self._book = None
-
-    def account(
-        self, month: int, domestic: np.ndarray, exported: np.ndarray, revenue: np.ndarray
-    ) -> None:
-        p = self.producers
-        money = finance.export_money(exported, revenue, p.margin, self.scenario.reinvestment)
+        p, sectors = self.producers, len(self.sectors)
         reinvest = self.scenario.reinvestment
-        p.cash_usd += money.profit_usd - money.reinvest_usd
-        p.capacity_usd += money.reinvest_usd * reinvest.capacity_per_usd / 12.0
-        self.levy_pool_usd += float(money.levy_usd.sum())
-        capacity = p.active_capacity()
-        output = self.joint.produce(float(self.month_start[month + 1]))
-        royalties = np.zeros(len(self.sectors))
-        for i, line in enumerate(self.joint.specs):
-            royalty = line.royalty * output[i]
-            if royalty > 0.0:
-                finance.pay_royalties(p, capacity, int(self.joint.sector[i]), royalty)
-                royalties[self.joint.sector[i]] += royalty
-        sectors = len(self.sectors)
-        self.monthly("joint_production_usd")[month] += np.bincount(
-            self.joint.sector, weights=output, minlength=sectors
+        capacity, domestic, exported, revenue, levy = production.produce(
+            p.status,
+            p.capacity_usd,
+            p.margin,
+            p.domestic_backlog_usd,
+            p.export_backlog_usd,
+            p.export_backlog_revenue_usd,
+            p.cash_usd,
+            self.cap_share,
+            reinvest.export_levy,
+            reinvest.capacity_reinvest,
+            reinvest.capacity_per_usd,
         )
-        self.monthly("royalty_usd")[month] += royalties
-        self.monthly("levy_usd")[month] += p.sector_sum(money.levy_usd, sectors)
-        p.cash_usd -= p.fixed_cost_share * capacity
-        earned = p.margin * domestic
+        self.levy_pool_usd += float(levy.sum())
+        self.pay_royalties(month)
         delay = self.scenario.procurement.payment_delay_days
-        if delay == 0:
-            p.cash_usd += earned
-        else:
+        earned, totals = production.pay_costs(
+            p.status,
+            p.capacity_usd,
+            p.fixed_cost_share,
+            p.margin,
+            p.cash_usd,
+            p.sector,
+            sectors,
+            capacity,
+            domestic,
+            exported,
+            revenue,
+            levy,
+            delay == 0,
+            p.idle_share,
+        )
+        if delay != 0:
             self.env.process(self.pay_later(earned, delay))
+        for name, row in zip(production.MONTH_TOTALS, totals, strict=True):
+            self.monthly(name)[month] += row
         if self.record.trace is not None:
             for firm in np.flatnonzero(exported):
                 self.trace(
@@ -438,6 +450,26 @@ class IndustryModel:
                     amount_usd=float(exported[firm]),
                     state="delivered",
                 )
+        self.exit_firms(month)
+        self.record_firms(month, float(self.month_start[month + 1]))
+        self._book = None
+
+    def pay_royalties(self, month: int) -> None:
+        """Joint lines' output this month, and their royalties to the sector's firms."""
+        output = self.joint.produce(float(self.month_start[month + 1]))
+        royalties = np.zeros(len(self.sectors))
+        capacity = None
+        for i, line in enumerate(self.joint.specs):
+            royalty = line.royalty * output[i]
+            if royalty > 0.0:
+                if capacity is None:
+                    capacity = self.producers.active_capacity()
+                finance.pay_royalties(self.producers, capacity, int(self.joint.sector[i]), royalty)
+                royalties[self.joint.sector[i]] += royalty
+        self.monthly("joint_production_usd")[month] += np.bincount(
+            self.joint.sector, weights=output, minlength=len(self.sectors)
+        )
+        self.monthly("royalty_usd")[month] += royalties
 
     def exit_firms(self, month: int) -> None:
         p = self.producers
@@ -467,43 +499,20 @@ class IndustryModel:
 
     # --- recording -----------------------------------------------------------------
 
-    def record_month(
-        self,
-        month: int,
-        capacity: np.ndarray,
-        domestic: np.ndarray,
-        exported: np.ndarray,
-        revenue: np.ndarray,
-        day: float,
-    ) -> None:
-        p, sectors = self.producers, len(self.sectors)
-        for name, values in (
-            ("capacity_usd", capacity),
-            ("domestic_usd", domestic),
-            ("export_usd", exported),
-            ("export_revenue_usd", revenue),
-        ):
-            self.monthly(name)[month] = p.sector_sum(values, sectors)
-
     def record_firms(self, month: int, day: float) -> None:
-        p, sectors = self.producers, len(self.sectors)
-        self.monthly("cash_usd")[month] = p.sector_sum(
-            np.where(p.status == ACTIVE, p.cash_usd, 0.0), sectors
+        p = self.producers
+        totals = production.tally_firms(
+            p.status,
+            p.cash_usd,
+            p.export_backlog_usd,
+            p.licence,
+            p.licence_until_day,
+            p.sector,
+            len(self.sectors),
+            day,
         )
-        self.monthly("export_backlog_usd")[month] = p.sector_sum(p.export_backlog_usd, sectors)
-        by_status = np.bincount(p.sector * 4 + p.status, minlength=4 * sectors).reshape(sectors, 4)
-        for name, code in (
-            ("firms_active", ACTIVE),
-            ("firms_bankrupt", BANKRUPT),
-            ("firms_migrated", MIGRATED),
-            ("firms_acquired", ACQUIRED),
-        ):
-            self.monthly(name)[month] = by_status[:, code]
-        self.monthly("licences_active")[month] = p.sector_count(p.licensed(day), sectors)
-        # Applications of firms that exited are no longer waiting, though the commission
-        # only drops them from its queue when it reaches them.
-        waiting = (p.licence == Licence.QUEUED) & (p.status == ACTIVE)
-        self.monthly("queue_length")[month] = p.sector_count(waiting, sectors)
+        for name, row in zip(production.FIRM_TOTALS, totals, strict=True):
+            self.monthly(name)[month] = row
 
     def monthly(self, name: str) -> np.ndarray:
         return self.record.monthly[name]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.compiled import compiled
 from sim.schema import Procurement
 
 __all__ = ["Budget", "allocate"]
@@ -47,6 +48,7 @@ def allocate(
     capacity_usd: np.ndarray,
     slices: tuple[slice, ...],
     rng: np.random.Generator,
+    ranking: np.ndarray | None = None,
 ) -> np.ndarray:
     """Place each sector's amount with its firms, none above its free capacity.
 
@@ -57,8 +59,13 @@ def allocate(
     less than its free capacity. Returns the order per firm; a sector's orders sum
     to ``min(amounts_usd[s], free capacity of s)``.
 
-    All sectors are placed in one pass over the firm arrays: the tranche is paid
-    every month, and one numpy call per sector per step would cost more than the
+    ``ranking``, for ``largest_first``, is the firms in the order of the last call
+    (at first, any permutation that keeps sectors in their slices); it is sorted
+    again in place. Capacities change little from one tranche to the next, so
+    starting from the last order saves most of the sorting.
+
+    All sectors are placed in one compiled pass over the firm arrays: the tranche
+    is paid every month, and numpy calls per sector would cost more than the
     arithmetic.
     """
     sector = np.arange(len(slices)).repeat([s.stop - s.start for s in slices])
@@ -69,17 +76,61 @@ def allocate(
         )
         return np.where((share >= 1.0)[sector], free_usd, free_usd * share[sector])
     if rule == "largest_first":
-        order = np.lexsort((-capacity_usd, sector))
+        order = np.arange(free_usd.size) if ranking is None else ranking
+        _rank_by_capacity(capacity_usd, np.array([[s.start, s.stop] for s in slices]), order)
     else:
         order = np.arange(free_usd.size)
         for s, where in enumerate(slices):
             if amounts_usd[s] < total_free[s]:
                 order[where] = where.start + rng.permutation(where.stop - where.start)
-    ordered = free_usd[order]
-    before = np.concatenate([ordered[where].cumsum() for where in slices]) - ordered
-    taken = np.minimum(np.maximum(amounts_usd[sector] - before, 0.0), ordered)
+    return _fill_in_order(amounts_usd, free_usd, order, sector, total_free)
+
+
+@compiled
+def _rank_by_capacity(capacity_usd: np.ndarray, bounds: np.ndarray, order: np.ndarray) -> None:
+    """Sort ``order`` in place: by sector, then by capacity from the largest, ties by firm id.
+
+    ``bounds[s]`` is sector s's first and one-past-last firm. An insertion sort:
+    from last month's ranking it moves only the few firms whose rank changed.
+    """
+    for start, stop in bounds:
+        for k in range(start + 1, stop):
+            firm = order[k]
+            capacity = capacity_usd[firm]
+            at = k
+            while at > start:
+                other = order[at - 1]
+                if capacity_usd[other] > capacity or (
+                    capacity_usd[other] == capacity and other < firm
+                ):
+                    break
+                order[at] = other
+                at -= 1
+            order[at] = firm
+
+
+@compiled
+def _fill_in_order(
+    amounts_usd: np.ndarray,
+    free_usd: np.ndarray,
+    order: np.ndarray,
+    sector: np.ndarray,
+    total_free: np.ndarray,
+) -> np.ndarray:
+    """Fill firms in ``order`` (sector blocks kept) until each sector's amount is placed."""
     result = np.empty_like(free_usd)
-    result[order] = taken
-    # A sector with no more free capacity than its amount fills every firm exactly,
-    # whatever the rounding of the running sums.
-    return np.where((amounts_usd >= total_free)[sector], free_usd, result)
+    placed, current = 0.0, -1
+    for k in range(order.size):
+        firm, s = order[k], sector[k]
+        if s != current:
+            placed, current = 0.0, s
+        free = free_usd[firm]
+        placed += free  # a running sum, as np.cumsum adds
+        if amounts_usd[s] >= total_free[s]:
+            # A sector with no more free capacity than its amount fills every firm
+            # exactly, whatever the rounding of the running sums.
+            result[firm] = free
+        else:
+            left = amounts_usd[s] - (placed - free)
+            result[firm] = min(left if left >= 0.0 else 0.0, free)
+    return result

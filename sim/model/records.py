@@ -7,7 +7,7 @@ the market premium. Firm counts are at the end of the month (exits cumulative).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import numpy as np
 
@@ -101,49 +101,27 @@ class ReplicationRecord:
 
 @dataclass
 class OrderTally:
-    """Export-order totals, months x sectors or markets, as plain Python floats.
+    """Export-order totals, filled order by order and moved into the record at the end.
 
-    Orders are the most frequent event; a float in a list is several times cheaper
-    to add to than an element of a numpy array. ``add_to`` moves the totals into
-    the record once the run ends.
+    ``sector_usd`` is (2, months, sectors): demand and unmet demand; ``market_usd``
+    (4, months, markets): demand, taken by joint lines, accepted by firms, lost.
     """
 
-    demand_usd: list[list[float]]
-    unmet_usd: list[list[float]]
-    market_demand_usd: list[list[float]]
-    market_joint_usd: list[list[float]]
-    market_accepted_usd: list[list[float]]
-    market_lost_usd: list[list[float]]
+    sector_usd: np.ndarray
+    market_usd: np.ndarray
+
+    SECTOR_ROWS: ClassVar[tuple[str, ...]] = ("export_demand_usd", "unmet_export_demand_usd")
+    MARKET_ROWS: ClassVar[tuple[str, ...]] = ("demand_usd", "joint_usd", "accepted_usd", "lost_usd")
 
     @classmethod
     def empty(cls, months: int, sectors: int, markets: int) -> OrderTally:
-        def table(width: int) -> list[list[float]]:
-            return [[0.0] * width for _ in range(months)]
-
-        return cls(
-            table(sectors),
-            table(sectors),
-            table(markets),
-            table(markets),
-            table(markets),
-            table(markets),
-        )
+        return cls(np.zeros((2, months, sectors)), np.zeros((4, months, markets)))
 
     def add_to(self, record: ReplicationRecord) -> None:
-        for values, name in (
-            (self.demand_usd, "export_demand_usd"),
-            (self.unmet_usd, "unmet_export_demand_usd"),
-        ):
-            record.monthly[name] += np.array(values).reshape(record.monthly[name].shape)
-        for values, name in (
-            (self.market_demand_usd, "demand_usd"),
-            (self.market_joint_usd, "joint_usd"),
-            (self.market_accepted_usd, "accepted_usd"),
-            (self.market_lost_usd, "lost_usd"),
-        ):
-            record.market_monthly[name] += np.array(values).reshape(
-                record.market_monthly[name].shape
-            )
+        for name, values in zip(self.SECTOR_ROWS, self.sector_usd, strict=True):
+            record.monthly[name] += values
+        for name, values in zip(self.MARKET_ROWS, self.market_usd, strict=True):
+            record.market_monthly[name] += values
 
 
 def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[str]:
