@@ -275,9 +275,18 @@ def _result(future: Future[list[ReplicationOutput]]) -> list[ReplicationOutput]:
 
 
 def chunked(indices: range, workers: int) -> list[range]:
-    """Chunks big enough to amortise process overhead, small enough to balance load."""
-    size = max(1, min(64, math.ceil(len(indices) / (workers * 8))))
-    return [range(i, min(i + size, indices.stop)) for i in range(indices.start, indices.stop, size)]
+    """Chunks big enough to amortise process overhead, shrinking as the work runs out.
+
+    Each chunk is an eighth of a worker's share of what is left (at most 64
+    replications), so the last chunks are small and the workers finish together
+    instead of one waiting on another's last big chunk (guided self-scheduling).
+    """
+    chunks, start = [], indices.start
+    while start < indices.stop:
+        size = max(1, min(64, math.ceil((indices.stop - start) / (workers * 8))))
+        chunks.append(range(start, min(start + size, indices.stop)))
+        start += size
+    return chunks
 
 
 _WORKER_STATE: dict[str, Any] = {}

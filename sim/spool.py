@@ -63,7 +63,9 @@ class MonthlySpool:
             stop = min(cells, start + step)
             values = self._read(start, stop)
             mean[start:stop] = values.mean(axis=0)
-            qs[:, start:stop] = np.quantile(values, quantiles, axis=0)
+            # Each cell's replications lie contiguous in values.T, where numpy selects
+            # order statistics about twice as fast; the quantiles are the same numbers.
+            qs[:, start:stop] = np.quantile(values.T, quantiles, axis=1)
         return mean.reshape(self.shape), qs.reshape((len(quantiles), *self.shape))
 
     def _read(self, start: int, stop: int) -> np.ndarray:
