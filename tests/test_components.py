@@ -122,6 +122,19 @@ def test_largest_first_ranks_alike_from_any_previous_ranking(
     np.testing.assert_array_equal(previous, by_rank)  # sorted again in place
 
 
+def test_largest_first_ranks_alike_when_the_previous_ranking_is_far_off() -> None:
+    """Reversed, 300 firms: too many moves for the insertion sort, so the merge sort runs."""
+    capacity = np.repeat(np.arange(150.0), 2)  # pairs of ties
+    slices = (slice(0, 300),)
+    amounts, free = np.array([5000.0]), capacity * 0.5
+    reversed_ranking = np.arange(300)[::-1].copy()
+    carried = allocate(amounts, free, "largest_first", capacity, slices, RNG, reversed_ranking)
+    np.testing.assert_array_equal(
+        carried, allocate(amounts, free, "largest_first", capacity, slices, RNG)
+    )
+    np.testing.assert_array_equal(reversed_ranking, np.lexsort((np.arange(300), -capacity)))
+
+
 def _book(free: list[float], windows: tuple[int, ...] = (1,)) -> ExportBook:
     n = len(free)
     return ExportBook(

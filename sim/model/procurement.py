@@ -90,23 +90,35 @@ def allocate(
 def _rank_by_capacity(capacity_usd: np.ndarray, bounds: np.ndarray, order: np.ndarray) -> None:
     """Sort ``order`` in place: by sector, then by capacity from the largest, ties by firm id.
 
-    ``bounds[s]`` is sector s's first and one-past-last firm. An insertion sort:
-    from last month's ranking it moves only the few firms whose rank changed.
+    ``bounds[s]`` is sector s's first and one-past-last firm. From last month's
+    ranking an insertion sort moves only the few firms whose rank changed; when
+    that is many (the first month, a wave of exits), a merge sort takes over.
     """
     for start, stop in bounds:
-        for k in range(start + 1, stop):
-            firm = order[k]
-            capacity = capacity_usd[firm]
-            at = k
-            while at > start:
-                other = order[at - 1]
-                if capacity_usd[other] > capacity or (
-                    capacity_usd[other] == capacity and other < firm
-                ):
-                    break
-                order[at] = other
-                at -= 1
-            order[at] = firm
+        if not _insertion_sort(capacity_usd, order, start, stop, 8 * (stop - start)):
+            order[start:stop] = start + np.argsort(-capacity_usd[start:stop], kind="mergesort")
+
+
+@compiled
+def _insertion_sort(
+    capacity_usd: np.ndarray, order: np.ndarray, start: int, stop: int, moves: int
+) -> bool:
+    """Insertion-sort ``order[start:stop]``; False, part-sorted, if it takes over ``moves``."""
+    for k in range(start + 1, stop):
+        firm = order[k]
+        capacity = capacity_usd[firm]
+        at = k
+        while at > start:
+            other = order[at - 1]
+            if capacity_usd[other] > capacity or (capacity_usd[other] == capacity and other < firm):
+                break
+            order[at] = other
+            at -= 1
+            moves -= 1
+        order[at] = firm
+        if moves < 0:
+            return False
+    return True
 
 
 @compiled
