@@ -24,7 +24,6 @@ import numpy as np
 
 from sim.errors import InputError, RunError
 from sim.metrics import OUTCOMES, monthly_cube, outcome_columns, outcome_row
-from sim.model import run_replication
 from sim.model.records import TraceEvent
 from sim.reduction import Reduction
 from sim.results import RunResult, StopRule
@@ -51,6 +50,8 @@ class ReplicationOutput:
 
 
 def run_one(scenario: Scenario, index: int, seed: int, trace: bool = False) -> ReplicationOutput:
+    from sim.model.model import run_replication  # the engine and its compiler, when first needed
+
     record = run_replication(scenario, index, seed, trace=trace and index == 0)
     return ReplicationOutput(
         index,
@@ -168,9 +169,8 @@ class _executor:  # noqa: N801 - used as a context manager factory
         if self.shared is not None:
             return self._in_shared_pool
         self.received = self.sigint.enter_context(_deferred_sigint())
-        context = multiprocessing.get_context("forkserver")
         self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=_init_worker, initargs=self.args
+            self.workers, mp_context=pool_context(), initializer=_init_worker, initargs=self.args
         )
         return self._in_pool
 
@@ -220,7 +220,7 @@ def worker_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor | No
     if count == 1:
         yield None
         return
-    pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("forkserver"))
+    pool = ProcessPoolExecutor(count, mp_context=pool_context())
     try:
         yield pool
     except BaseException:
@@ -272,6 +272,17 @@ def _result(future: Future[list[ReplicationOutput]]) -> list[ReplicationOutput]:
         raise RunError(
             "a worker process died (killed, or out of memory?); no run folder was written"
         ) from None
+
+
+def pool_context() -> multiprocessing.context.ForkServerContext:
+    """Workers are forked from a server process started without the parent's threads.
+
+    The server imports ``sim.worker_start`` once, so every worker it forks has
+    the engine imported and its compiler set up, in this pool and the next.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.worker_start"])
+    return context
 
 
 def chunked(indices: range, workers: int) -> list[range]:

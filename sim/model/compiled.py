@@ -5,7 +5,9 @@ thousand firms each costs some 2 µs of call overhead for 1 µs of arithmetic, a
 they were most of a replication's time; compiled with numba, one loop does the
 lot at the cost of the arithmetic. The compiled loops are cached on disk (next
 to the module, or numba's user cache when that is read-only), so a worker
-process loads them instead of compiling them again.
+process loads them instead of compiling them again. Setting up numba's machinery
+still costs each process about a second before its first replication; local
+workers are forked from a process that has already done it (``sim.worker_start``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TypeVar, cast
 
 import numba
 
-__all__ = ["compiled"]
+__all__ = ["compiled", "load_compiler"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -27,3 +29,13 @@ def compiled(function: F) -> F:
     same order, as the numpy expression it replaces, so results do not change.
     """
     return cast(F, numba.njit(cache=True)(function))
+
+
+def load_compiler() -> None:
+    """Set up numba's machinery now (about a second) rather than at the first replication."""
+    _nothing()
+
+
+@compiled
+def _nothing() -> int:
+    return 0
