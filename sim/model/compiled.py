@@ -3,23 +3,41 @@
 A month end touches every firm a few dozen times. As numpy calls on about a
 thousand firms each costs some 2 µs of call overhead for 1 µs of arithmetic, and
 they were most of a replication's time; compiled with numba, one loop does the
-lot at the cost of the arithmetic. The compiled loops are cached on disk (next
-to the module, or numba's user cache when that is read-only), so a worker
-process loads them instead of compiling them again. Setting up numba's machinery
+lot at the cost of the arithmetic.
+
+The compiled loops are cached on disk, so a process loads them instead of
+compiling them again (10-20 s). numba checks a cached function against its own
+module's source only, yet a compiled function has the compiled functions it
+calls, and the constants it reads, built in: after an edit to ``export_book.py``,
+the cached ``receive_orders`` of ``export_orders.py`` would still place orders
+the old way. So the cache lives in a folder named after a hash of all the
+engine's sources, and any change to them starts a new one. Setting up numba
 still costs each process about a second before its first replication; local
 workers are forked from a process that has already done it (``sim.worker_start``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from typing import TypeVar, cast
+from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import numba
 
 __all__ = ["compiled", "load_compiler"]
 
 F = TypeVar("F", bound=Callable[..., object])
+
+_config: Any = numba.config  # settings numba sets as module attributes at run time
+
+_ENGINE = Path(__file__).resolve().parent
+_VERSION = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(_ENGINE.glob("*.py"))))
+_CACHE_DIR = str(
+    Path(_config.CACHE_DIR or _ENGINE / "__pycache__") / f"defsim-{_VERSION.hexdigest()[:16]}"
+)
+"""Under the user's ``NUMBA_CACHE_DIR`` if set, else beside the engine; numba falls back
+to its user-wide cache when this folder cannot be written."""
 
 
 def compiled(function: F) -> F:
@@ -28,7 +46,14 @@ def compiled(function: F) -> F:
     No ``fastmath``: the compiled loop must do the same IEEE operations, in the
     same order, as the numpy expression it replaces, so results do not change.
     """
-    return cast(F, numba.njit(cache=True)(function))
+    # numba reads its cache folder when the function is decorated; set it for
+    # defsim's functions only.
+    previous = _config.CACHE_DIR
+    _config.CACHE_DIR = _CACHE_DIR
+    try:
+        return cast(F, numba.njit(cache=True)(function))
+    finally:
+        _config.CACHE_DIR = previous
 
 
 def load_compiler() -> None:
