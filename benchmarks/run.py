@@ -25,6 +25,7 @@ import simpy
 
 from sim import load_scenario, simulate
 from sim.model import run_replication
+from sim.runner import worker_pool
 from sim.schema import Scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "ukraine-2026-controlled-export.yaml"
@@ -61,9 +62,37 @@ def simpy_floor(events: int, repeats: int = 20) -> float:
 
 
 def wall_for(scenario: Scenario, replications: int, workers: int) -> float:
+    """Wall time of a cold run: its worker processes start (and set numba up) inside it."""
     start = time.perf_counter()
     simulate(scenario, replications=replications, workers=workers)
     return time.perf_counter() - start
+
+
+def warm_wall_for(scenario: Scenario, replications: int, workers: int) -> float:
+    """Wall time with the workers already started, as in a sweep or a session's later runs."""
+    with worker_pool(workers) as pool:
+        simulate(scenario, replications=2 * workers, workers=workers, pool=pool)
+        start = time.perf_counter()
+        simulate(scenario, replications=replications, workers=workers, pool=pool)
+        return time.perf_counter() - start
+
+
+def process_start_up() -> float:
+    """Seconds a fresh process spends before its first replication can start: importing
+    the engine and setting its compiler (numba) up, what every worker process pays."""
+    code = (
+        "import time; start = time.perf_counter(); import sim.worker_start; "
+        "print(time.perf_counter() - start)"
+    )
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
+    return statistics.median(runs)
 
 
 def peak_rss_mb(replications: int, workers: int) -> float:
@@ -118,6 +147,7 @@ def main() -> None:
     ]
     one = wall_for(sc, n_wall, 1)
     many = wall_for(sc, n_wall, cores)
+    warm = warm_wall_for(sc, n_wall, cores)
     rows += [
         (f"{n_wall:,} replications, 1 worker (s)", f"{one:.1f}"),
         (
@@ -127,6 +157,9 @@ def main() -> None:
         ("replications per second, 1 worker", f"{n_wall / one:.1f}"),
         (f"replications per second, {cores} workers", f"{n_wall / many:.1f}"),
         (f"speed-up {cores} workers / 1", f"{one / many:.2f}x (target >= 1.8x)"),
+        ("start-up of a process: import, numba set-up (s)", f"{process_start_up():.2f}"),
+        (f"{n_wall:,} replications, {cores} workers already started (s)", f"{warm:.1f}"),
+        (f"speed-up {cores} workers already started / 1", f"{one / warm:.2f}x"),
     ]
     small, large = (100, 1000) if args.quick else (1000, 10000)
     rss_small = peak_rss_mb(small, cores)

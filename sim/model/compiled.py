@@ -31,13 +31,18 @@ F = TypeVar("F", bound=Callable[..., object])
 
 _config: Any = numba.config  # settings numba sets as module attributes at run time
 
-_ENGINE = Path(__file__).resolve().parent
-_VERSION = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(_ENGINE.glob("*.py"))))
-_CACHE_DIR = str(
-    Path(_config.CACHE_DIR or _ENGINE / "__pycache__") / f"defsim-{_VERSION.hexdigest()[:16]}"
-)
-"""Under the user's ``NUMBA_CACHE_DIR`` if set, else beside the engine; numba falls back
-to its user-wide cache when this folder cannot be written."""
+
+def cache_dir(engine: Path, base: str) -> str:
+    """The cache folder for the sources in ``engine``: under ``base``, else beside them."""
+    version = hashlib.sha256()
+    for source in sorted(engine.glob("*.py")):
+        version.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
+    return str(Path(base or engine / "__pycache__") / f"defsim-{version.hexdigest()[:16]}")
+
+
+_CACHE_DIR = cache_dir(Path(__file__).resolve().parent, _config.CACHE_DIR)
+"""Under the user's ``NUMBA_CACHE_DIR`` if set; numba falls back to its user-wide cache
+when the folder cannot be written."""
 
 
 def compiled(function: F) -> F:
