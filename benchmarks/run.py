@@ -97,13 +97,21 @@ def process_start_up() -> float:
 
 def peak_rss_mb(replications: int, workers: int) -> float:
     """Peak RSS of the process that gathers the results (a fresh one, so runs do not share
-    a high-water mark). Workers only ever hold one chunk of replications."""
+    a high-water mark). Workers only ever hold one chunk of replications.
+
+    Read from /proc/self/status (VmHWM) where there is one: Linux carries a forked
+    child's ``ru_maxrss`` through exec, so a child of this (large) process would
+    report this process's size, not its own.
+    """
     code = (
-        "import resource; from sim import load_scenario, simulate\n"
+        "import resource; from pathlib import Path; from sim import load_scenario, simulate\n"
         "if __name__ == '__main__':\n"
         f"    simulate(load_scenario({str(SCENARIO)!r}), replications={replications}, "
         f"workers={workers})\n"
-        "    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "    status = Path('/proc/self/status')\n"
+        "    peak = [line.split()[1] for line in status.read_text().splitlines()\n"
+        "            if line.startswith('VmHWM:')] if status.exists() else []\n"
+        "    print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024
