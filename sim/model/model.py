@@ -163,7 +163,7 @@ class IndustryModel:
         now, upcoming, first = env.now, env.peek(), 0
         while first < days.size:
             if days[first] > now and days[first] >= upcoming:
-                yield env.timeout(days[first] - now)
+                yield env.timeout(float(days[first]) - now)
                 now, upcoming = env.now, env.peek()
                 self._orders_between_steps -= 1  # this one had a clock event
             # Days are sorted, so the orders before the next event are a run.
