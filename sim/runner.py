@@ -278,7 +278,9 @@ def pool_context() -> multiprocessing.context.ForkServerContext:
     """Workers are forked from a server process started without the parent's threads.
 
     The server imports ``sim.worker_start`` once, so every worker it forks has
-    the engine imported and its compiler set up, in this pool and the next.
+    the engine imported and its compiler set up, in this pool and the next. The
+    preload list is the process's: a program that embeds defsim and uses the
+    forkserver for its own pools gets it too.
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["sim.worker_start"])

@@ -7,10 +7,12 @@ that did it once, it starts ready (``runner.pool_context``).
 
 import contextlib
 
-import sim.model.model
-import sim.runner  # noqa: F401 - both imported for the workers to inherit
-from sim.model.compiled import load_compiler
-
-# A head start only: a worker that still needs the compiler reports its own errors.
+# A head start only. Whatever fails here must not take the fork server down (it
+# would surface as a bare EOFError): a worker that then needs the engine imports
+# it itself and reports its own error through its results.
 with contextlib.suppress(Exception):
+    import sim.model.model
+    import sim.runner  # noqa: F401 - both imported for the workers to inherit
+    from sim.model.compiled import load_compiler
+
     load_compiler()

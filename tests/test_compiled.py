@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numba
+import pytest
 
 from sim.model import compiled, export_orders, production
 
@@ -30,3 +31,30 @@ def test_the_engines_functions_are_cached_in_the_versioned_folder() -> None:
     for function in (production.produce, export_orders.receive_orders):
         path = function._cache._cache_path
         assert path.startswith(expected), path
+
+
+def test_an_unwritable_cache_folder_means_no_cache_never_an_unversioned_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """numba would fall back to a folder without the hash, where a stale caller could load."""
+    engine = Path(production.__file__).resolve().parent
+    monkeypatch.setattr(compiled._config, "CACHE_DIR", "/proc/defsim-cannot-write-here")
+    assert compiled._choose_cache_dir(engine) is None
+
+    monkeypatch.setattr(compiled._config, "CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    read_only = str(engine / "__pycache__")
+    monkeypatch.setattr(compiled, "_writable", lambda d: not d.startswith(read_only))
+    chosen = compiled._choose_cache_dir(engine)
+    assert chosen is not None and chosen.startswith(str(tmp_path / "defsim" / "defsim-"))
+
+    def twice(x: float) -> float:
+        return 2.0 * x
+
+    monkeypatch.setattr(compiled, "_CACHE_DIR", "/proc/defsim-cannot-write-here/x")
+    uncached = compiled.compiled(twice)
+    assert type(uncached._cache).__name__ == "NullCache"  # type: ignore[attr-defined]
+    assert uncached(2.0) == 4.0
+    monkeypatch.setattr(compiled, "_CACHE_DIR", str(tmp_path / "cache"))
+    cached = compiled.compiled(twice)
+    assert cached._cache._cache_path.startswith(str(tmp_path / "cache"))  # type: ignore[attr-defined]

@@ -123,16 +123,18 @@ def test_largest_first_ranks_alike_from_any_previous_ranking(
 
 
 def test_largest_first_ranks_alike_when_the_previous_ranking_is_far_off() -> None:
-    """Reversed, 300 firms: too many moves for the insertion sort, so the merge sort runs."""
-    capacity = np.repeat(np.arange(150.0), 2)  # pairs of ties
-    slices = (slice(0, 300),)
-    amounts, free = np.array([5000.0]), capacity * 0.5
-    reversed_ranking = np.arange(300)[::-1].copy()
-    carried = allocate(amounts, free, "largest_first", capacity, slices, RNG, reversed_ranking)
+    """A second sector of 300 firms, reversed: too many moves for the insertion sort, so
+    the merge sort runs (from the sector's own first firm, not firm 0)."""
+    capacity = np.concatenate(([1.0, 9.0, 3.0, 3.0, 7.0], np.repeat(np.arange(150.0), 2)))
+    slices = (slice(0, 5), slice(5, 305))  # the second sector's firms tie in pairs
+    amounts, free = np.array([6.0, 5000.0]), capacity * 0.5
+    previous = np.concatenate(([1, 4, 2, 3, 0], np.arange(5, 305)[::-1]))
+    carried = allocate(amounts, free, "largest_first", capacity, slices, RNG, previous)
     np.testing.assert_array_equal(
         carried, allocate(amounts, free, "largest_first", capacity, slices, RNG)
     )
-    np.testing.assert_array_equal(reversed_ranking, np.lexsort((np.arange(300), -capacity)))
+    by_rank = np.lexsort((np.arange(305), -capacity, np.repeat([0, 1], [5, 300])))
+    np.testing.assert_array_equal(previous, by_rank)
 
 
 def _book(free: list[float], windows: tuple[int, ...] = (1,)) -> ExportBook:
@@ -204,6 +206,28 @@ def test_a_licence_that_ends_takes_its_free_capacity_out_and_a_new_one_brings_it
     assert book.place(0, 6.0, 1) == [(2, 5.0), (1, 1.0)]
     book.expire(25.0)
     assert book.free_usd(0, 1) == {}
+
+
+def test_licences_can_end_and_start_again_more_times_than_there_are_firms() -> None:
+    """Each end frees an expiry entry; the book reuses the room and keeps soonest first."""
+    sector = np.zeros(2, dtype=np.int64)
+    book = ExportBook(np.array([5.0, 0.0]), np.zeros(2), np.array([1.0, -np.inf]), sector, 1, (1,))
+    for day in range(1, 8):  # 7 licences in turn for firm 0, with firm 1's one alongside
+        book.expire(float(day))
+        assert book.free_usd(0, 1) == ({1: 3.0} if day > 2 else {})
+        book.admit(np.array([0]), np.array([5.0]), np.zeros(1), np.array([day + 1.0]))
+        if day == 2:
+            book.admit(np.array([1]), np.array([3.0]), np.zeros(1), np.array([100.0]))
+        assert book.next_expiry == day + 1.0
+        assert book.free_usd(0, 1)[0] == 5.0
+
+
+def test_a_firm_already_in_the_book_cannot_be_admitted_again() -> None:
+    book = ExportBook(
+        np.array([5.0]), np.zeros(1), np.array([10.0]), np.zeros(1, np.int64), 1, (1,)
+    )
+    with pytest.raises(ValueError, match="already"):
+        book.admit(np.array([0]), np.array([5.0]), np.zeros(1), np.array([20.0]))
 
 
 @settings(max_examples=300, deadline=None)

@@ -30,9 +30,10 @@ def firm_states(draw: st.DrawFn) -> dict[str, Any]:
     n = draw(st.integers(0, 40))
 
     def money() -> np.ndarray:
-        # Whole zeros as often as not: empty backlogs and firms without capacity.
+        # Zeros as often as not, of either sign: empty backlogs, firms without capacity.
         values = draw(hnp.arrays(np.float64, n, elements=MONEY))
-        return np.where(draw(hnp.arrays(np.bool_, n)), values, 0.0)
+        zero = np.where(draw(hnp.arrays(np.bool_, n)), 0.0, -0.0)
+        return np.where(draw(hnp.arrays(np.bool_, n)), values, zero)
 
     return {
         "status": draw(hnp.arrays(np.int8, n, elements=st.integers(0, 3))),

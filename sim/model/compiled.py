@@ -11,7 +11,10 @@ module's source only, yet a compiled function has the compiled functions it
 calls, and the constants it reads, built in: after an edit to ``export_book.py``,
 the cached ``receive_orders`` of ``export_orders.py`` would still place orders
 the old way. So the cache lives in a folder named after a hash of all the
-engine's sources, and any change to them starts a new one. Setting up numba
+engine's sources, and any change to them starts a new one: under
+``NUMBA_CACHE_DIR`` if set, else beside the engine, else (read-only install) under
+``~/.cache/defsim``; with nothing writable the loops are compiled in every process
+and not cached. Old folders are left behind (about 1.5 MB each). Setting up numba
 still costs each process about a second before its first replication; local
 workers are forked from a process that has already done it (``sim.worker_start``).
 """
@@ -19,6 +22,8 @@ workers are forked from a process that has already done it (``sim.worker_start``
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -32,7 +37,7 @@ F = TypeVar("F", bound=Callable[..., object])
 _config: Any = numba.config  # settings numba sets as module attributes at run time
 
 
-def cache_dir(engine: Path, base: str) -> str:
+def cache_dir(engine: Path, base: str | Path) -> str:
     """The cache folder for the sources in ``engine``: under ``base``, else beside them."""
     version = hashlib.sha256()
     for source in sorted(engine.glob("*.py")):
@@ -40,9 +45,25 @@ def cache_dir(engine: Path, base: str) -> str:
     return str(Path(base or engine / "__pycache__") / f"defsim-{version.hexdigest()[:16]}")
 
 
-_CACHE_DIR = cache_dir(Path(__file__).resolve().parent, _config.CACHE_DIR)
-"""Under the user's ``NUMBA_CACHE_DIR`` if set; numba falls back to its user-wide cache
-when the folder cannot be written."""
+def _writable(folder: str) -> bool:
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def _choose_cache_dir(engine: Path) -> str | None:
+    """The first writable of: under ``NUMBA_CACHE_DIR``, beside the engine, under the
+    user's cache folder; None (no caching) when none is. Never an unversioned folder,
+    which is where numba itself would fall back to."""
+    user_cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "defsim"
+    bases = [_config.CACHE_DIR] if _config.CACHE_DIR else [engine / "__pycache__", user_cache]
+    return next((d for d in (cache_dir(engine, b) for b in bases) if _writable(d)), None)
+
+
+_CACHE_DIR = _choose_cache_dir(Path(__file__).resolve().parent)
 
 
 def compiled(function: F) -> F:
@@ -51,14 +72,19 @@ def compiled(function: F) -> F:
     No ``fastmath``: the compiled loop must do the same IEEE operations, in the
     same order, as the numpy expression it replaces, so results do not change.
     """
-    # numba reads its cache folder when the function is decorated; set it for
-    # defsim's functions only.
+    if _CACHE_DIR is None:
+        return cast(F, numba.njit(function))
+    # numba reads its cache folder when the function is decorated (at import, under
+    # the import lock); it is set for defsim's functions only.
     previous = _config.CACHE_DIR
     _config.CACHE_DIR = _CACHE_DIR
     try:
-        return cast(F, numba.njit(cache=True)(function))
+        dispatcher: Any = numba.njit(cache=True)(function)
     finally:
         _config.CACHE_DIR = previous
+    if not dispatcher._cache._cache_path.startswith(_CACHE_DIR):
+        return cast(F, numba.njit(function))  # a cache numba chose elsewhere could be stale
+    return cast(F, dispatcher)
 
 
 def load_compiler() -> None:

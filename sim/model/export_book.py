@@ -53,6 +53,8 @@ class BookState(NamedTuple):
     """(w, f) free capacity of each firm, where ``booked``."""
     booked: np.ndarray
     """(w, f) whether the firm has free capacity in the window."""
+    rated: np.ndarray
+    """(f,) whether the firm has an export rate in the book (and so one expiry entry)."""
     expiry_day: np.ndarray
     """Licence end days of firms with an export rate, soonest first (ties by firm id),
     from ``cursor[0]`` to ``cursor[1]``."""
@@ -94,6 +96,7 @@ class ExportBook:
             listed=np.zeros((w, sectors), dtype=np.int64),
             free=np.empty((w, n)),
             booked=np.zeros((w, n), dtype=np.bool_),
+            rated=np.zeros(n, dtype=np.bool_),
             expiry_day=np.empty(n),
             expiry_firm=np.empty(n, dtype=np.int64),
             cursor=np.zeros(2, dtype=np.int64),
@@ -210,6 +213,7 @@ def _build(
             b.negative_free[w, start:end] = b.negative_free[w, start:end][order]
             b.firm[w, start:end] = b.firm[w, start:end][order]
     booked = np.flatnonzero(rates_usd > 0.0)
+    b.rated[:] = rates_usd > 0.0
     order = np.argsort(licence_until_day[booked], kind="mergesort")
     b.expiry_day[: booked.size] = licence_until_day[booked][order]
     b.expiry_firm[: booked.size] = booked[order]
@@ -222,6 +226,7 @@ def expire(b: BookState, day: float) -> None:
     while b.cursor[0] < b.cursor[1] and b.expiry_day[b.cursor[0]] <= day:
         firm = b.expiry_firm[b.cursor[0]]
         b.cursor[0] += 1
+        b.rated[firm] = False
         for w in range(b.months.size):
             if b.booked[w, firm]:
                 b.booked[w, firm] = False
@@ -236,6 +241,10 @@ def _admit(
     backlog_usd: np.ndarray,
     licence_until_day: np.ndarray,
 ) -> None:
+    for j in range(firms.size):
+        if b.rated[firms[j]]:
+            raise ValueError("a firm admitted to the export book is in it already")
+        b.rated[firms[j]] = rates_usd[j] > 0.0
     for w in range(b.months.size):
         for j in range(firms.size):
             value = rates_usd[j] * b.months[w] - backlog_usd[j]
@@ -251,7 +260,9 @@ def _admit(
 @compiled
 def _add_expiry(b: BookState, day: float, firm: int) -> None:
     head, tail = b.cursor[0], b.cursor[1]
-    if tail == b.expiry_day.size:  # a firm is booked once per book, so moving up makes room
+    if tail == b.expiry_day.size:
+        # A firm has one live entry at most (``rated``), so a full array has expired
+        # entries before ``head``: moving the live ones down makes room.
         b.expiry_day[: tail - head] = b.expiry_day[head:tail].copy()
         b.expiry_firm[: tail - head] = b.expiry_firm[head:tail].copy()
         head, tail = 0, tail - head

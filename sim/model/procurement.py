@@ -144,5 +144,6 @@ def _fill_in_order(
             result[firm] = free
         else:
             left = amounts_usd[s] - (placed - free)
-            result[firm] = min(left if left >= 0.0 else 0.0, free)
+            taken = left if left > 0.0 else 0.0  # np.maximum(left, 0.0), then np.minimum
+            result[firm] = taken if taken < free else free
     return result

@@ -46,12 +46,12 @@ _LICENSED, _QUEUED = Licence.LICENSED, Licence.QUEUED  # plain ints, constants t
 
 @compiled
 def _min(a: float, b: float) -> float:
-    return a if a <= b else b  # np.minimum, NaN aside (none here)
+    return a if a < b else b  # np.minimum, NaN aside (none here): ties give b, as -0.0 vs 0.0
 
 
 @compiled
 def _max(a: float, b: float) -> float:
-    return a if a >= b else b
+    return a if a > b else b  # np.maximum
 
 
 @compiled
