@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.model.compiled import compiled
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Licence
+from sim.model.records import STATUS_FIELDS
 
 assert (ACTIVE, BANKRUPT, MIGRATED, ACQUIRED) == (0, 1, 2, 3)  # tally_firms counts by code
 
@@ -29,16 +30,7 @@ __all__ = ["FIRM_TOTALS", "MONTH_TOTALS", "pay_costs", "produce", "tally_firms"]
 MONTH_TOTALS = ("capacity_usd", "domestic_usd", "export_usd", "export_revenue_usd", "levy_usd")
 """Rows of ``pay_costs``'s per-sector totals."""
 
-FIRM_TOTALS = (
-    "cash_usd",
-    "export_backlog_usd",
-    "firms_active",
-    "firms_bankrupt",
-    "firms_migrated",
-    "firms_acquired",
-    "licences_active",
-    "queue_length",
-)
+FIRM_TOTALS = ("cash_usd", "export_backlog_usd", *STATUS_FIELDS, "licences_active", "queue_length")
 """Rows of ``tally_firms``'s per-sector totals."""
 
 _LICENSED, _QUEUED = Licence.LICENSED, Licence.QUEUED  # plain ints, constants to numba

@@ -14,11 +14,15 @@ import numpy as np
 __all__ = [
     "MARKET_FIELDS",
     "MONTHLY_FIELDS",
+    "STATUS_FIELDS",
     "OrderTally",
     "ReplicationRecord",
     "TraceEvent",
     "invariant_violations",
 ]
+
+STATUS_FIELDS = ("firms_active", "firms_bankrupt", "firms_migrated", "firms_acquired")
+"""Firm counts by status, in the order of the status codes (ACTIVE, BANKRUPT, ...)."""
 
 MONTHLY_FIELDS: tuple[str, ...] = (
     "capacity_usd",
@@ -34,10 +38,7 @@ MONTHLY_FIELDS: tuple[str, ...] = (
     "unspent_budget_usd",
     "cash_usd",
     "export_backlog_usd",
-    "firms_active",
-    "firms_bankrupt",
-    "firms_migrated",
-    "firms_acquired",
+    *STATUS_FIELDS,
     "applications",
     "licences_granted",
     "licences_active",
