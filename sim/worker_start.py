@@ -13,6 +13,6 @@ import contextlib
 with contextlib.suppress(Exception):
     import sim.model.model
     import sim.runner  # noqa: F401 - both imported for the workers to inherit
-    from sim.model.compiled import load_compiler
+    from sim.compiled import load_compiler
 
     load_compiler()

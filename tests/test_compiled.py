@@ -7,7 +7,8 @@ from pathlib import Path
 import numba
 import pytest
 
-from sim.model import compiled, export_orders, production
+from sim import compiled
+from sim.model import export_orders, production
 
 
 def test_any_change_to_any_engine_source_moves_the_cache(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.model.compiled import compiled
+from sim.compiled import compiled
 
 __all__ = ["BookState", "ExportBook", "expire", "place"]
 

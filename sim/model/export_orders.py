@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.model.compiled import compiled
+from sim.compiled import compiled
 from sim.model.export_book import BookState, expire, place
 from sim.model.markets import JointState, take
 

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.compiled import compiled
 from sim.model.calendar import Calendar
-from sim.model.compiled import compiled
 from sim.schema import JointLine, Market, Scenario
 
 __all__ = ["ExportMarket", "JointLines", "JointState", "order_arrivals", "take"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.compiled import compiled
+from sim.compiled import compiled
 from sim.schema import Procurement
 
 __all__ = ["Budget", "allocate"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.compiled import compiled
+from sim.compiled import compiled
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Licence
 from sim.model.records import STATUS_FIELDS
 

@@ -1,4 +1,7 @@
-"""Compilation of the per-firm loops that numpy would otherwise run as many small calls.
+"""Compilation of the engine's per-firm loops that numpy would otherwise run as many small calls.
+
+It sits beside the engine (``sim/model/``), not in it: choosing and checking a
+cache folder on disk is I/O the engine does not do.
 
 A month end touches every firm a few dozen times. As numpy calls on about a
 thousand firms each costs some 2 µs of call overhead for 1 µs of arithmetic, and
@@ -63,7 +66,7 @@ def _choose_cache_dir(engine: Path) -> str | None:
     return next((d for d in (cache_dir(engine, b) for b in bases) if _writable(d)), None)
 
 
-_CACHE_DIR = _choose_cache_dir(Path(__file__).resolve().parent)
+_CACHE_DIR = _choose_cache_dir(Path(__file__).resolve().parent / "model")
 
 
 def compiled(function: F) -> F:
