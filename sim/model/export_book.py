@@ -101,8 +101,9 @@ class ExportBook:
             expiry_firm=np.empty(n, dtype=np.int64),
             cursor=np.zeros(2, dtype=np.int64),
         )
-        self._placed_firm = np.empty(n, dtype=np.int64)
-        self._placed_usd = np.empty(n)
+        self.placed_firm = np.empty(n, dtype=np.int64)
+        self.placed_usd = np.empty(n)
+        """Who took how much of the last order placed (the first entries)."""
         self.refill(rates_usd, backlog_usd, licence_until_day)
 
     def refill(
@@ -134,9 +135,9 @@ class ExportBook:
         firm's backlog grows by its amount: less free capacity in every window.
         """
         n = place(
-            self.state, sector, size_usd, self.window(months), self._placed_firm, self._placed_usd
+            self.state, sector, size_usd, self.window(months), self.placed_firm, self.placed_usd
         )
-        return list(zip(self._placed_firm[:n].tolist(), self._placed_usd[:n].tolist(), strict=True))
+        return list(zip(self.placed_firm[:n].tolist(), self.placed_usd[:n].tolist(), strict=True))
 
     def expire(self, day: float) -> None:
         """Licences that end on or before ``day`` take their firms' free capacity with them."""

@@ -77,8 +77,7 @@ def receive_orders(
         remaining = size - joint_usd
         accepted, placed = 0.0, 0
         if remaining > 0.0 and exportable[sector]:
-            if book.cursor[0] < book.cursor[1] and book.expiry_day[book.cursor[0]] <= day:
-                expire(book, day)
+            expire(book, day)  # licences that ended since the last order
             placed = place(book, sector, remaining, streams.window[t], placed_firm, placed_usd)
             for j in range(placed):
                 firm, amount = placed_firm[j], placed_usd[j]

@@ -8,7 +8,6 @@ orders arrive at continuous times.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Generator
 from typing import Any
 
@@ -64,18 +63,22 @@ class IndustryModel:
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
         self.levy_pool_usd = 0.0
-        self._book: ExportBook | None = None
-        """Free export capacity, until something other than an order changes it."""
         self._capacity_ranking = np.arange(self.producers.count)
         """Firms by sector and capacity, largest first, as of the last tranche."""
-        self._last_book: ExportBook | None = None
-        """The last book made: its arrays are filled anew rather than made each month."""
-        self._windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
-        self._month_starts = [float(d) for d in self.month_start]
-        self._month_start_days = np.array(self._month_starts)
-        self._placed_firm = np.empty(self.producers.count, dtype=np.int64)
-        self._placed_usd = np.empty(self.producers.count)
-        """Who took how much of the last order placed."""
+        p = self.producers
+        self._book = ExportBook(
+            np.zeros(p.count),
+            p.export_backlog_usd,
+            p.licence_until_day,
+            p.sector,
+            len(self.sectors),
+            tuple(sorted({m.spec.delivery_months for m in self.markets})),
+        )
+        """Free export capacity; its arrays are filled anew, not made, each month."""
+        self._book_current = False
+        """Whether the book matches the firm arrays: orders, licences granted and licences
+        ending keep it so; anything else that sets free capacity does not."""
+        self._month_start_days = self.month_start.astype(float)
         self._month = 0
         """The month in progress: where ``month_of`` looks first."""
         self._orders_between_steps = 0
@@ -181,7 +184,7 @@ class IndustryModel:
         return OrderStreams(
             market=np.array([market.index for market, _ in streams], dtype=np.int64),
             sector=np.array([s for _, s in streams], dtype=np.int64),
-            window=np.array([self._windows.index(m) for m in months], dtype=np.int64),
+            window=np.array([self._book.window(m) for m in months], dtype=np.int64),
             months=np.array(months, dtype=np.int64),
             premium=np.array([1.0 + market.spec.price_premium for market, _ in streams]),
         )
@@ -220,7 +223,7 @@ class IndustryModel:
             self.estimate_first_idle_share()
         if self.licensing is not None:
             self.open_applications(month, day)
-        self._book = None
+        self._book_current = False
 
     def pay_tranche(self, month: int) -> None:
         """Pay out a tranche (plus recycled levy) and place it with each sector's firms."""
@@ -300,7 +303,7 @@ class IndustryModel:
         granted, refused = firms[approved], firms[~approved]
         p.licence[granted] = Licence.LICENSED
         p.licence_until_day[granted] = day + self.commission.licence_days
-        if self._book is not None:
+        if self._book_current:
             self._book.admit(
                 granted,
                 p.export_rate(self.cap_share, granted),
@@ -329,9 +332,7 @@ class IndustryModel:
     ) -> None:
         """Orders ``first`` to ``stop``, all before the clock's next event."""
         days, sizes, which, streams = orders
-        book = self._book
-        if book is None:
-            book = self.export_book(float(days[first]))
+        book = self._book if self._book_current else self.export_book(float(days[first]))
         p = self.producers
         args = (
             streams,
@@ -343,8 +344,8 @@ class IndustryModel:
             self._month_start_days,
             self.tally.sector_usd,
             self.tally.market_usd,
-            self._placed_firm,
-            self._placed_usd,
+            book.placed_firm,
+            book.placed_usd,
         )
         if self.record.trace is None:
             receive_orders(days, sizes, which, first, stop, *args)
@@ -354,7 +355,7 @@ class IndustryModel:
             t = int(which[k])
             sector, market = self.sectors[streams.sector[t]], self.markets[streams.market[t]].name
             for firm, amount in zip(
-                self._placed_firm[:placed].tolist(), self._placed_usd[:placed].tolist(), strict=True
+                book.placed_firm[:placed].tolist(), book.placed_usd[:placed].tolist(), strict=True
             ):
                 self.trace(
                     "export_order",
@@ -382,22 +383,11 @@ class IndustryModel:
         granted and licences ending update it in place.
         """
         book = self._book
-        if book is None:
+        if not self._book_current:
             p = self.producers
             rates = np.where(p.licensed(day), p.export_rate(self.cap_share), 0.0)
-            book = self._last_book
-            if book is None:
-                book = ExportBook(
-                    rates,
-                    p.export_backlog_usd,
-                    p.licence_until_day,
-                    p.sector,
-                    len(self.sectors),
-                    self._windows,
-                )
-            else:
-                book.refill(rates, p.export_backlog_usd, p.licence_until_day)
-            self._book = self._last_book = book
+            book.refill(rates, p.export_backlog_usd, p.licence_until_day)
+            self._book_current = True
         book.expire(day)
         return book
 
@@ -452,7 +442,7 @@ class IndustryModel:
                 )
         self.exit_firms(month)
         self.record_firms(month, float(self.month_start[month + 1]))
-        self._book = None
+        self._book_current = False
 
     def pay_royalties(self, month: int) -> None:
         """Joint lines' output this month, and their royalties to the sector's firms."""
@@ -476,7 +466,7 @@ class IndustryModel:
         leaving = finance.settle_exits(p, self.scenario.exits, self.rng["exits"])
         if leaving.size == 0:
             return
-        self._book = None
+        self._book_current = False
         sectors, sector = len(self.sectors), p.sector[leaving]
         for name, backlog in (
             ("unspent_budget_usd", p.domestic_backlog_usd),
@@ -519,9 +509,10 @@ class IndustryModel:
 
     def month_of(self, day: float) -> int:
         month = self._month
-        if self._month_starts[month] <= day < self._month_starts[month + 1]:
+        starts = self._month_start_days
+        if starts[month] <= day < starts[month + 1]:
             return month
-        return min(bisect.bisect_right(self._month_starts, day) - 1, self.scenario.months - 1)
+        return min(int(starts.searchsorted(day, side="right")) - 1, self.scenario.months - 1)
 
     def trace(
         self,
