@@ -26,7 +26,7 @@ import simpy
 from sim import load_scenario, simulate
 from sim.model import run_replication
 from sim.runner import worker_pool
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "ukraine-2026-controlled-export.yaml"
 

@@ -7,7 +7,7 @@ licensed exports absorb, when, in which sectors, and which firms exit waiting?
 from sim.errors import InputError, ScenarioError
 from sim.results import RunResult
 from sim.runner import simulate
-from sim.scenario_io import load_scenario
-from sim.schema import Scenario
+from sim.scenario.io import load_scenario
+from sim.scenario.schema import Scenario
 
 __all__ = ["InputError", "RunResult", "Scenario", "ScenarioError", "load_scenario", "simulate"]

@@ -34,7 +34,7 @@ from rich.text import Text
 from sim.errors import InputError, RunError
 from sim.metrics import KEY_METRICS
 from sim.results import RunResult, atomic_folder, default_out_dir
-from sim.scenario_io import load_scenario
+from sim.scenario.io import load_scenario
 
 __all__ = ["main"]
 

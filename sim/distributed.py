@@ -11,7 +11,7 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.runner import ReplicationOutput, chunked, run_one
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 __all__ = ["DaskExecutor", "dask_executor"]
 

@@ -19,7 +19,7 @@ from sim.stats import QUANTILES, halfwidth
 if TYPE_CHECKING:
     from sim.model.records import TraceEvent
     from sim.runner import ReplicationOutput
-    from sim.schema import Scenario
+    from sim.scenario.schema import Scenario
 
 __all__ = ["Reduction"]
 

@@ -31,8 +31,8 @@ from sim.errors import InputError
 from sim.metrics import MONTHLY_METRICS, OUTCOMES, SECTOR_OUTCOMES
 from sim.model.calendar import Calendar
 from sim.model.records import MARKET_FIELDS, TraceEvent
-from sim.scenario_io import scenario_to_yaml
-from sim.schema import Scenario
+from sim.scenario.io import scenario_to_yaml
+from sim.scenario.schema import Scenario
 from sim.stats import Estimate, estimate
 
 __all__ = ["MonthlySummary", "RunResult", "StopRule", "atomic_folder", "default_out_dir"]

@@ -27,7 +27,7 @@ from sim.metrics import OUTCOMES, monthly_cube, outcome_columns, outcome_row
 from sim.model.records import TraceEvent
 from sim.reduction import Reduction
 from sim.results import RunResult, StopRule
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 __all__ = ["ReplicationOutput", "simulate", "worker_pool"]
 

@@ -38,8 +38,8 @@ import numpy as np
 from sim.errors import InputError
 from sim.metrics import KEY_METRICS
 from sim.runner import simulate
-from sim.scenario_io import parse_override, scenario_from_text, scenario_to_yaml
-from sim.schema import Scenario
+from sim.scenario.io import parse_override, scenario_from_text, scenario_to_yaml
+from sim.scenario.schema import Scenario
 from sim.sweep import factor_kind, field_type, shared_executor
 
 __all__ = [

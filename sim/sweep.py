@@ -27,8 +27,8 @@ from sim.errors import InputError
 from sim.metrics import KEY_METRICS, OUTCOMES
 from sim.results import RunResult, default_out_dir
 from sim.runner import simulate, worker_pool
-from sim.scenario_io import field_annotation, parse_override, scenario_from_text, scenario_to_yaml
-from sim.schema import Scenario
+from sim.scenario.io import field_annotation, parse_override, scenario_from_text, scenario_to_yaml
+from sim.scenario.schema import Scenario
 from sim.stats import Estimate
 
 __all__ = [

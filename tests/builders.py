@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 BASE: dict[str, Any] = {
     "name": "tiny",

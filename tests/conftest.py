@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from builders import make_scenario
 
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 

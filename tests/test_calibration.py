@@ -24,7 +24,7 @@ from sim import load_scenario, simulate
 from sim.metrics import outcome_columns, outcome_row
 from sim.model import ReplicationRecord, run_replication
 from sim.model.calendar import Calendar
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 QUICK = 4

@@ -19,7 +19,7 @@ from sim.model.licensing import meeting_days
 from sim.model.markets import ExportMarket, order_arrivals
 from sim.model.procurement import Budget, allocate
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, Producers
-from sim.schema import ExitOutcomes, Exits
+from sim.scenario.schema import ExitOutcomes, Exits
 
 RNG = np.random.default_rng(0)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim import InputError, simulate
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 distributed = pytest.importorskip("distributed")
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from sim.metrics import MONTHLY_METRICS, OUTCOMES, SECTOR_OUTCOMES
 from sim.model.records import MARKET_FIELDS
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_MD = REPO / "docs" / "model.md"

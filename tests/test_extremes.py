@@ -20,7 +20,7 @@ from sim.cli import main
 from sim.metrics import outcome_columns, outcome_row
 from sim.model import run_replication
 from sim.model.records import invariant_violations
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 SECTORS = ("uav", "ew", "art")
 

@@ -24,7 +24,7 @@ from sim.errors import ScenarioError
 from sim.metrics import outcome_row
 from sim.model import run_replication
 from sim.model.records import invariant_violations
-from sim.scenario_io import scenario_from_text
+from sim.scenario.io import scenario_from_text
 
 FILE_LINE = re.compile(r"^.+:\d+: \S+: .+$")
 SET_LINE = re.compile(r"^--set \d+: \S+: .+$")

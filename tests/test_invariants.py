@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sim.model import run_replication
 from sim.model.records import invariant_violations
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 shares = st.floats(0.0, 1.0)
 

@@ -17,7 +17,7 @@ from sim.metrics import outcome_columns, outcome_row
 from sim.model import run_replication
 from sim.model.model import IndustryModel
 from sim.model.producers import ACTIVE, Licence
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 NO_EXITS = {"exits.grace_months": 1200, "reinvestment": {}}
 ONE_SECTOR = {"sectors.artillery": DELETE, "procurement.sector_shares": {"uav": 1.0}}

@@ -9,7 +9,7 @@ import pytest
 
 from sim import simulate
 from sim.rng import stream
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 FILES = ("summary.json", "replications.csv", "monthly.csv")
 

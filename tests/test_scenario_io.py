@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import ScenarioError, load_scenario
-from sim.scenario_io import scenario_from_text, scenario_to_yaml
-from sim.schema import Scenario
+from sim.scenario.io import scenario_from_text, scenario_to_yaml
+from sim.scenario.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "ukraine-2026-controlled-export.yaml"

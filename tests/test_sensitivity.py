@@ -13,7 +13,7 @@ from SALib.test_functions import Ishigami
 
 from sim.cli import main
 from sim.errors import InputError
-from sim.scenario_io import scenario_from_text
+from sim.scenario.io import scenario_from_text
 from sim.sensitivity import (
     Factor,
     ScenarioModel,

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.scenario_io import load_scenario
+from sim.scenario.io import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = "scenarios/ukraine-2026-controlled-export.yaml"

@@ -11,8 +11,8 @@ import pytest
 
 from sim.cli import main
 from sim.errors import InputError
-from sim.scenario_io import scenario_from_text
-from sim.schema import Scenario
+from sim.scenario.io import scenario_from_text
+from sim.scenario.schema import Scenario
 from sim.sweep import Lever, full_factorial, parse_vary, run_sweep
 
 TINY = """

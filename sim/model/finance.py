@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Producers
-from sim.schema import Exits
+from sim.scenario.schema import Exits
 
 __all__ = ["pay_royalties", "settle_exits"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.model.calendar import DAYS_PER_MONTH, Calendar
-from sim.schema import Licensing
+from sim.scenario.schema import Licensing
 
 __all__ = ["Commission", "meeting_days"]
 

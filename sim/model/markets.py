@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.compiled import compiled
 from sim.model.calendar import Calendar
-from sim.schema import JointLine, Market, Scenario
+from sim.scenario.schema import JointLine, Market, Scenario
 
 __all__ = ["ExportMarket", "JointLines", "JointState", "order_arrivals", "take"]
 

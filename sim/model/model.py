@@ -24,7 +24,7 @@ from sim.model.procurement import Budget, allocate
 from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Licence, Producers
 from sim.model.records import OrderTally, ReplicationRecord, TraceEvent
 from sim.rng import stream
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 __all__ = ["IndustryModel", "run_replication"]
 

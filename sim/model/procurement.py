@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.compiled import compiled
-from sim.schema import Procurement
+from sim.scenario.schema import Procurement
 
 __all__ = ["Budget", "allocate"]
 

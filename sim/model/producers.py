@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.rng import stream
-from sim.schema import Scenario
+from sim.scenario.schema import Scenario
 
 __all__ = ["ACQUIRED", "ACTIVE", "BANKRUPT", "MIGRATED", "Licence", "Producers"]
 
