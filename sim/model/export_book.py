@@ -11,8 +11,9 @@ the book keeps, per delivery window, each sector's firms with free capacity in a
 sorted run of an array, updated in place (a binary search and a shift per firm
 touched), instead of re-deriving and re-sorting the sector on every order.
 Licences granted at a meeting and licences that end are also applied in place.
-The model builds a new book, all sectors at once, when anything else that sets
-free capacity changes: domestic backlog, firm status, month-end production.
+Anything else that sets free capacity (domestic backlog, firm status, month-end
+production) makes the book stale (``invalidate``); the next order finds it
+rebuilt from the firms, all sectors at once (``up_to_date``).
 
 The book's state is a tuple of arrays (``BookState``) so that compiled loops,
 here and in ``export_orders``, can work on it directly.
@@ -25,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.compiled import compiled
+from sim.model.firms import Firms
 
 __all__ = ["BookState", "ExportBook", "expire", "place"]
 
@@ -105,6 +107,37 @@ class ExportBook:
         self.placed_usd = np.empty(n)
         """Who took how much of the last order placed (the first entries)."""
         self.refill(rates_usd, backlog_usd, licence_until_day)
+        self._stale = False
+
+    @classmethod
+    def for_firms(cls, firms: Firms, sectors: int, windows: tuple[int, ...]) -> ExportBook:
+        """An empty book for ``firms`` (no licences yet): stale until the first order."""
+        book = cls(
+            np.zeros(firms.count),
+            firms.export_backlog_usd,
+            firms.licence_until_day,
+            firms.sector,
+            sectors,
+            windows,
+        )
+        book.invalidate()
+        return book
+
+    def invalidate(self) -> None:
+        """Free capacity changed outside the book: rebuild it before the next order."""
+        self._stale = True
+
+    def up_to_date(self, firms: Firms, cap_share: float, day: float) -> ExportBook:
+        """The book as of ``day``: rebuilt from ``firms`` if stale, expired licences out.
+
+        Only firms with a valid licence have an export rate (``Firms.export_rate``).
+        """
+        if self._stale:
+            rates = np.where(firms.licensed(day), firms.export_rate(cap_share), 0.0)
+            self.refill(rates, firms.export_backlog_usd, firms.licence_until_day)
+            self._stale = False
+            self.expire(day)
+        return self
 
     def refill(
         self, rates_usd: np.ndarray, backlog_usd: np.ndarray, licence_until_day: np.ndarray
@@ -150,7 +183,12 @@ class ExportBook:
         backlog_usd: np.ndarray,
         licence_until_day: np.ndarray,
     ) -> None:
-        """Newly licensed ``firms`` (without an export rate until now) join the book."""
+        """Newly licensed ``firms`` (without an export rate until now) join the book.
+
+        A stale book is left alone: its rebuild will find them licensed.
+        """
+        if self._stale:
+            return
         _admit(self.state, firms, rates_usd, backlog_usd, licence_until_day)
 
 

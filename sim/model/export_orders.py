@@ -1,15 +1,20 @@
-"""Export orders: where each one goes, and the totals of where they went.
+"""Export orders: the rule that places each one, and the totals of where they went.
 
-An order asks the joint lines serving its market and sector first, in list
-order; what they do not take goes to the sector's licensed firms through the
-export book (largest free capacity first, split when one firm cannot take it
-all); what neither takes is lost. A firm's export backlog grows by its share, and
-what the backlog will earn by that share times the market's price premium.
+An order from a market in a sector goes
+
+1. first to the joint lines serving that market and sector, in list order, each
+   taking what fits in its free capacity over the delivery window (``markets.take``);
+2. the rest, in an exportable sector, to the sector's licensed active firms, the
+   firm with most free export capacity over the window first, split across firms
+   when one cannot take it all (``export_book.place``);
+3. what neither takes is lost: unmet export demand.
+
+A firm's export backlog grows by its share, and what the backlog will earn by that
+share times the market's price premium.
 
 Orders are most of a replication's events and change nothing but backlogs, so
-the orders that fall between two clock events are handled by one compiled loop
-(``receive_orders``), in time order, with the state they would have met one at
-a time.
+the orders that fall between two clock events are placed by one compiled loop
+(``_place_run``), in time order, with the state they would have met one at a time.
 """
 
 from __future__ import annotations
@@ -19,10 +24,13 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.compiled import compiled
-from sim.model.export_book import BookState, expire, place
-from sim.model.markets import JointState, take
+from sim.model.export_book import BookState, ExportBook, expire, place
+from sim.model.firms import Firms
+from sim.model.markets import ExportMarket, JointLines, JointState, order_arrivals, take
+from sim.model.recorder import Recorder
+from sim.rng import Streams
 
-__all__ = ["OrderStreams", "receive_orders"]
+__all__ = ["LOST_BELOW", "OrderStreams", "Orders", "draw_orders", "receive_orders"]
 
 LOST_BELOW = 1e-12
 """A share of an order's size left over by the rounding of its split, not lost."""
@@ -42,8 +50,124 @@ class OrderStreams(NamedTuple):
     """(t,) 1 + the market's price premium."""
 
 
-@compiled
+class Orders(NamedTuple):
+    """Every order of a replication, in time order (ties by stream)."""
+
+    days: np.ndarray
+    sizes_usd: np.ndarray
+    stream: np.ndarray
+    """Each order's index into ``streams``."""
+    streams: OrderStreams
+
+
+def draw_orders(
+    markets: list[ExportMarket],
+    sector_names: tuple[str, ...],
+    book: ExportBook,
+    streams: Streams,
+    horizon_day: float,
+) -> Orders:
+    """Every market's Poisson orders in every sector it demands, merged in time order.
+
+    Each (market, sector) draws from its own stream, ``orders:<market>:<sector>``.
+    """
+    pairs = [
+        (market, s)
+        for market in markets
+        for s, name in enumerate(sector_names)
+        if market.spec.demand_usd.get(name, 0.0) > 0.0
+    ]
+    arrivals = [
+        order_arrivals(
+            market,
+            sector_names[s],
+            streams[f"orders:{market.name}:{sector_names[s]}"],
+            horizon_day,
+        )
+        for market, s in pairs
+    ]
+    days = np.concatenate([d for d, _ in arrivals]) if arrivals else np.zeros(0)
+    sizes = np.concatenate([z for _, z in arrivals]) if arrivals else np.zeros(0)
+    which = np.arange(len(pairs)).repeat([d.size for d, _ in arrivals])
+    order = np.lexsort((which, days))
+    months = [market.spec.delivery_months for market, _ in pairs]
+    return Orders(
+        days[order],
+        sizes[order],
+        which[order],
+        OrderStreams(
+            market=np.array([market.index for market, _ in pairs], dtype=np.int64),
+            sector=np.array([s for _, s in pairs], dtype=np.int64),
+            window=np.array([book.window(m) for m in months], dtype=np.int64),
+            months=np.array(months, dtype=np.int64),
+            premium=np.array([1.0 + market.spec.price_premium for market, _ in pairs]),
+        ),
+    )
+
+
 def receive_orders(
+    orders: Orders,
+    first: int,
+    stop: int,
+    firms: Firms,
+    joint: JointLines,
+    book: ExportBook,
+    cap_share: float,
+    exportable: np.ndarray,
+    recorder: Recorder,
+) -> None:
+    """Place orders ``first`` to ``stop`` (all before the clock's next event) by the rule
+    above: joint lines, then licensed firms through the book, the rest lost."""
+    book.up_to_date(firms, cap_share, float(orders.days[first]))
+    args = (
+        orders.streams,
+        joint.state,
+        book.state,
+        exportable,
+        firms,
+        recorder.month_start_days,
+        recorder.tally.sector_usd,
+        recorder.tally.market_usd,
+        book.placed_firm,
+        book.placed_usd,
+    )
+    days, sizes, which = orders.days, orders.sizes_usd, orders.stream
+    if not recorder.tracing:
+        _place_run(days, sizes, which, first, stop, *args)
+        return
+    for k in range(first, stop):  # one at a time, to trace where each went
+        placed, lost = _place_run(days, sizes, which, k, k + 1, *args)
+        _trace_order(orders, k, book, placed, lost, recorder)
+
+
+def _trace_order(
+    orders: Orders, k: int, book: ExportBook, placed: int, lost: float, recorder: Recorder
+) -> None:
+    """Rows of the trace for order ``k``: each firm's share, then what was lost."""
+    t, day = int(orders.stream[k]), float(orders.days[k])
+    names = recorder.record
+    sector = names.sector_names[orders.streams.sector[t]]
+    market = names.market_names[orders.streams.market[t]]
+    for firm, amount in zip(
+        book.placed_firm[:placed].tolist(), book.placed_usd[:placed].tolist(), strict=True
+    ):
+        recorder.trace(
+            day,
+            "export_order",
+            sector=sector,
+            firm=firm,
+            market=market,
+            amount_usd=amount,
+            state="backlog",
+        )
+    if lost > 0:
+        recorder.trace(
+            day, "order_lost", sector=sector, market=market, amount_usd=lost, state="unmet"
+        )
+
+
+@compiled
+def _place_run(
     days: np.ndarray,
     sizes_usd: np.ndarray,
     stream: np.ndarray,
@@ -53,8 +177,7 @@ def receive_orders(
     joint: JointState,
     book: BookState,
     exportable: np.ndarray,
-    export_backlog_usd: np.ndarray,
-    export_backlog_revenue_usd: np.ndarray,
+    firms: Firms,
     month_starts: np.ndarray,
     sector_totals: np.ndarray,
     market_totals: np.ndarray,
@@ -81,8 +204,8 @@ def receive_orders(
             placed = place(book, sector, remaining, streams.window[t], placed_firm, placed_usd)
             for j in range(placed):
                 firm, amount = placed_firm[j], placed_usd[j]
-                export_backlog_usd[firm] += amount
-                export_backlog_revenue_usd[firm] += amount * streams.premium[t]
+                firms.export_backlog_usd[firm] += amount
+                firms.export_backlog_revenue_usd[firm] += amount * streams.premium[t]
                 accepted += amount
         lost = remaining - accepted
         if lost <= LOST_BELOW * size:

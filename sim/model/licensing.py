@@ -1,8 +1,12 @@
 """The export-licence channel: applications, the commission's queue and its meetings.
 
-Applications are decided first come, first served. The commission meets every
-``meeting_every_days`` from the day licensing opens; it does not meet inside a
-pause, and meets the day after a pause ends, restarting its rhythm from there.
+From ``licensing.opens``, a firm of an exportable sector with enough idle capacity
+prepares an application; once ready it joins the commission's queue. The
+commission meets every ``meeting_every_days`` from the day licensing opens; it does
+not meet inside a pause, and meets the day after a pause ends, restarting its
+rhythm from there. At a meeting it decides the front of the queue, first come,
+first served. A licence lasts ``licence_months``; a refused firm may apply again
+after ``reapply_after_days``.
 """
 
 from __future__ import annotations
@@ -14,9 +18,19 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.model.calendar import DAYS_PER_MONTH, Calendar
+from sim.model.export_book import ExportBook
+from sim.model.firms import Firms, LicenceState, Status
+from sim.model.recorder import Recorder
 from sim.scenario.schema import Licensing
 
-__all__ = ["Commission", "meeting_days"]
+__all__ = [
+    "Commission",
+    "decide_applications",
+    "expire_licences",
+    "meeting_days",
+    "open_applications",
+    "submit_applications",
+]
 
 
 def meeting_days(spec: Licensing, calendar: Calendar) -> list[int]:
@@ -70,3 +84,115 @@ class Commission:
     def approve(self, sectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Independent decisions, one uniform draw per application, in queue order."""
         return np.asarray(rng.random(sectors.size) < self.approval_by_sector[sectors])
+
+
+def expire_licences(firms: Firms, day: float, recorder: Recorder) -> None:
+    """Licences whose end day is on or before ``day`` end: the firm holds none again."""
+    expired = (firms.licence == LicenceState.LICENSED) & (firms.licence_until_day <= day)
+    firms.licence[expired] = LicenceState.NONE
+    recorder.trace_firms(day, np.flatnonzero(expired), "licence_expired", "none")
+
+
+def open_applications(
+    spec: Licensing, firms: Firms, exportable: np.ndarray, opens_day: int, month: int, day: float
+) -> tuple[np.ndarray, float] | None:
+    """Firms with enough idle capacity start preparing an application.
+
+    Once licensing has opened, every active firm of an exportable sector with no
+    licence (or refused, and past its re-application day) whose idle share exceeds
+    ``apply_when_idle_share`` starts preparing. Returns those firms and the day
+    their files are ready, ``preparation_days`` later (in the first month, if
+    licensing opened before the start, counted from the opening day); None when
+    no firm starts.
+    """
+    if opens_day > day:
+        return None
+    may_apply = (firms.licence == LicenceState.NONE) | (
+        (firms.licence == LicenceState.REFUSED) & (firms.reapply_day <= day)
+    )
+    eligible = (
+        (firms.status == Status.ACTIVE)
+        & exportable[firms.sector]
+        & may_apply
+        & (firms.idle_share > spec.apply_when_idle_share)
+    )
+    starting = eligible.nonzero()[0]
+    if starting.size == 0:
+        return None
+    firms.licence[starting] = LicenceState.PREPARING
+    started = opens_day if month == 0 and opens_day < day else day
+    return starting, max(day, started + spec.preparation_days)
+
+
+def submit_applications(
+    commission: Commission,
+    firms: Firms,
+    preparing: np.ndarray,
+    day: float,
+    rng: np.random.Generator,
+    recorder: Recorder,
+) -> None:
+    """Prepared files enter the queue: the firms still active and still preparing, in a
+    random order (the ``applications`` stream); each counts in ``applications``."""
+    ready = preparing[
+        (firms.status[preparing] == Status.ACTIVE)
+        & (firms.licence[preparing] == LicenceState.PREPARING)
+    ]
+    ready = ready[rng.permutation(ready.size)]
+    firms.licence[ready] = LicenceState.QUEUED
+    firms.submitted_day[ready] = day
+    commission.submit(ready, day)
+    sectors = len(recorder.record.sector_names)
+    recorder.add(
+        "applications", recorder.month_of(day), np.bincount(firms.sector[ready], minlength=sectors)
+    )
+    recorder.trace_firms(day, ready, "application_submitted", "queued")
+
+
+def decide_applications(
+    commission: Commission,
+    firms: Firms,
+    day: float,
+    rng: np.random.Generator,
+    book: ExportBook,
+    cap_share: float,
+    recorder: Recorder,
+) -> None:
+    """At a meeting, the commission decides up to ``decisions_per_meeting`` applications
+    from the front of the queue (those of firms that exited are dropped and do not
+    count), each approved with its sector's approval rate (the ``commission`` stream).
+
+    An approved firm is licensed for ``licence_months`` and joins the export book;
+    a refused firm may apply again ``reapply_after_days`` later. The days from
+    entering the queue to the licence are recorded.
+    """
+    batch = commission.next_batch(firms.status == Status.ACTIVE)
+    if not batch:
+        return
+    decided = np.array([f for f, _ in batch], dtype=np.int64)
+    approved = commission.approve(firms.sector[decided], rng)
+    granted, refused = decided[approved], decided[~approved]
+    firms.licence[granted] = LicenceState.LICENSED
+    firms.licence_until_day[granted] = day + commission.licence_days
+    book.admit(
+        granted,
+        firms.export_rate(cap_share, granted),
+        firms.export_backlog_usd[granted],
+        firms.licence_until_day[granted],
+    )
+    firms.licence[refused] = LicenceState.REFUSED
+    firms.reapply_day[refused] = day + commission.spec.reapply_after_days
+    month, sectors = recorder.month_of(day), len(recorder.record.sector_names)
+    granted_sector = firms.sector[granted]
+    recorder.add("licences_granted", month, np.bincount(granted_sector, minlength=sectors))
+    recorder.add(
+        "days_to_licence_sum",
+        month,
+        np.bincount(granted_sector, weights=day - firms.submitted_day[granted], minlength=sectors),
+    )
+    recorder.trace_firms(
+        day,
+        decided,
+        ["licence_granted" if ok else "licence_refused" for ok in approved.tolist()],
+        ["licensed" if ok else "refused" for ok in approved.tolist()],
+    )

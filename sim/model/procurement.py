@@ -1,20 +1,25 @@
 """Domestic procurement: an annual budget paid out in tranches and placed with firms.
 
-Domestic orders have first claim on a firm's capacity. Budget a sector cannot
-place (its firms have no free capacity) is reported as unspent, not carried over:
-appropriations lapse.
+Each tranche (monthly, or every third month), plus the export levy collected
+since the last one, is split across sectors by ``sector_shares`` and placed with
+each sector's active firms by the allocation rule, none above its free capacity
+(capacity over the tranche period less its domestic backlog). Domestic orders
+have first claim on a firm's capacity. Budget a sector cannot place is reported
+as unspent, not carried over: appropriations lapse.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.compiled import compiled
+from sim.model.firms import Firms
+from sim.model.recorder import Recorder
 from sim.scenario.schema import Procurement
 
-__all__ = ["Budget", "allocate"]
+__all__ = ["Budget", "Purchaser", "allocate"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,64 @@ class Budget:
     def sector_split(self, amount_usd: float) -> np.ndarray:
         shares = self.spec.sector_shares
         return np.array([amount_usd * shares.get(name, 0.0) for name in self.sector_names])
+
+
+@dataclass
+class Purchaser:
+    """The state's buyer: pays tranches, places them with firms, recycles the levy."""
+
+    budget: Budget
+    allocation: str
+    levy_pool_usd: float = 0.0
+    """Export levy collected since the last tranche; it is paid out with the next."""
+    ranking: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Firms by sector and capacity, largest first, as of the last tranche."""
+
+    @classmethod
+    def for_firms(cls, spec: Procurement, sector_names: tuple[str, ...], firms: int) -> Purchaser:
+        return cls(Budget(spec, sector_names), spec.allocation, ranking=np.arange(firms))
+
+    def pay_tranche(
+        self, firms: Firms, month: int, rng: np.random.Generator, recorder: Recorder
+    ) -> None:
+        """Pay the tranche of ``month`` plus the levy pool, split by sector shares, and place
+        each sector's amount with its firms by the allocation rule; what no firm can take
+        is unspent."""
+        sectors = self.budget.sector_names
+        amounts = self.budget.sector_split(self.budget.tranche_usd(month) + self.levy_pool_usd)
+        self.levy_pool_usd = 0.0
+        period = self.budget.period_months
+        capacity = firms.active_capacity()
+        orders = allocate(
+            amounts,
+            np.maximum(capacity * period - firms.domestic_backlog_usd, 0.0),
+            self.allocation,
+            capacity,
+            tuple(firms.of_sector(s) for s in range(len(sectors))),
+            rng,
+            self.ranking,
+        )
+        firms.domestic_backlog_usd[:] += orders
+        placed = firms.sector_sum(orders, len(sectors))
+        for s, name in enumerate(sectors):
+            recorder.trace(
+                recorder.month_start_days[month],
+                "tranche",
+                sector=name,
+                amount_usd=placed[s],
+                state="domestic_orders",
+            )
+        recorder.add("budget_paid_usd", month, amounts)
+        recorder.add("unspent_budget_usd", month, np.maximum(amounts - placed, 0.0))
+
+    def estimate_first_idle_share(self, firms: Firms) -> None:
+        """Before any month has passed, a firm's idle share is what the first tranche
+        left free of its capacity."""
+        planned = firms.monthly_capacity_usd * self.budget.period_months
+        claimed = np.divide(
+            firms.domestic_backlog_usd, planned, out=np.ones_like(planned), where=planned > 0
+        )
+        firms.idle_share[:] = 1.0 - np.minimum(claimed, 1.0)
 
 
 def allocate(

@@ -17,23 +17,44 @@ the two passes, are shares of a sector's total capacity, a numpy sum.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from sim.compiled import compiled
-from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, Licence
+from sim.model.firms import Firms, LicenceState, Status
 from sim.model.records import STATUS_FIELDS
 
-assert (ACTIVE, BANKRUPT, MIGRATED, ACQUIRED) == (0, 1, 2, 3)  # tally_firms counts by code
-
-__all__ = ["FIRM_TOTALS", "MONTH_TOTALS", "pay_costs", "produce", "tally_firms"]
+__all__ = ["FIRM_TOTALS", "MONTH_TOTALS", "Output", "pay_costs", "produce", "tally_firms"]
 
 MONTH_TOTALS = ("capacity_usd", "domestic_usd", "export_usd", "export_revenue_usd", "levy_usd")
-"""Rows of ``pay_costs``'s per-sector totals."""
+"""Rows of ``pay_costs``'s per-sector totals, in the order of ``Output``'s fields."""
 
 FIRM_TOTALS = ("cash_usd", "export_backlog_usd", *STATUS_FIELDS, "licences_active", "queue_length")
 """Rows of ``tally_firms``'s per-sector totals."""
 
-_LICENSED, _QUEUED = Licence.LICENSED, Licence.QUEUED  # plain ints, constants to numba
+_ACTIVE = int(Status.ACTIVE)
+_LICENSED, _QUEUED = int(LicenceState.LICENSED), int(LicenceState.QUEUED)
+_STATUS_ROW = FIRM_TOTALS.index(STATUS_FIELDS[0])
+"""Firm counts by status fill rows ``_STATUS_ROW + code``."""
+_LICENCES_ROW, _QUEUE_ROW = FIRM_TOTALS.index("licences_active"), FIRM_TOTALS.index("queue_length")
+assert [int(code) for code in Status] == list(range(len(STATUS_FIELDS)))
+
+
+class Output(NamedTuple):
+    """A month's production per firm (monthly USD at domestic prices, revenue at export
+    prices); fields in the order of ``MONTH_TOTALS``."""
+
+    capacity_usd: np.ndarray
+    """Capacity the firm started the month with (0 once exited)."""
+    domestic_usd: np.ndarray
+    export_usd: np.ndarray
+    export_revenue_usd: np.ndarray
+    levy_usd: np.ndarray
+
+    @classmethod
+    def empty(cls, firms: int) -> Output:
+        return cls(*(np.empty(firms) for _ in MONTH_TOTALS))
 
 
 @compiled
@@ -46,99 +67,84 @@ def _max(a: float, b: float) -> float:
     return a if a > b else b  # np.maximum
 
 
-@compiled
 def produce(
-    status: np.ndarray,
-    capacity_usd: np.ndarray,
-    margin: np.ndarray,
-    domestic_backlog_usd: np.ndarray,
-    export_backlog_usd: np.ndarray,
-    export_backlog_revenue_usd: np.ndarray,
-    cash_usd: np.ndarray,
+    firms: Firms,
     cap_share: float,
     export_levy: float,
     capacity_reinvest: float,
     capacity_per_usd: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Deliver the month's orders, book export profit, reinvest; backlogs, cash, capacity change.
+) -> Output:
+    """Deliver the month's orders, book export profit, reinvest: each active firm produces
+    domestic = min(domestic backlog, capacity), then exports = min(export backlog,
+    ``cap_share`` x capacity, capacity - domestic). Export profit (revenue - levy -
+    variable cost) goes to cash at once, less the ``capacity_reinvest`` share of a
+    positive profit, which becomes capacity."""
+    output = Output.empty(firms.count)
+    _produce(firms, output, cap_share, export_levy, capacity_reinvest, capacity_per_usd)
+    return output
 
-    Returns per firm: active capacity the month started with, domestic and export
-    output, export revenue and levy.
-    """
-    n = status.size
-    capacity, domestic, exported = np.empty(n), np.empty(n), np.empty(n)
-    revenue, levy = np.empty(n), np.empty(n)
-    for i in range(n):
-        c = capacity_usd[i] if status[i] == ACTIVE else 0.0
-        d = _min(domestic_backlog_usd[i], c)
-        backlog = export_backlog_usd[i]
+
+@compiled
+def _produce(
+    firms: Firms,
+    output: Output,
+    cap_share: float,
+    export_levy: float,
+    capacity_reinvest: float,
+    capacity_per_usd: float,
+) -> None:
+    for i in range(firms.status.size):
+        c = firms.monthly_capacity_usd[i] if firms.status[i] == _ACTIVE else 0.0
+        d = _min(firms.domestic_backlog_usd[i], c)
+        backlog = firms.export_backlog_usd[i]
         x = _min(backlog, _min(cap_share * c, c - d))
-        r = (x / backlog if backlog > 0.0 else 0.0) * export_backlog_revenue_usd[i]
-        domestic_backlog_usd[i] -= d
-        export_backlog_usd[i] -= x
-        export_backlog_revenue_usd[i] -= r
+        r = (x / backlog if backlog > 0.0 else 0.0) * firms.export_backlog_revenue_usd[i]
+        firms.domestic_backlog_usd[i] -= d
+        firms.export_backlog_usd[i] -= x
+        firms.export_backlog_revenue_usd[i] -= r
         owed = export_levy * r
-        profit = r - owed - (1.0 - margin[i]) * x
+        profit = r - owed - (1.0 - firms.margin[i]) * x
         reinvest = capacity_reinvest * _max(profit, 0.0)
-        cash_usd[i] += profit - reinvest
-        capacity_usd[i] += reinvest * capacity_per_usd / 12.0
-        capacity[i], domestic[i], exported[i], revenue[i], levy[i] = c, d, x, r, owed
-    return capacity, domestic, exported, revenue, levy
+        firms.cash_usd[i] += profit - reinvest
+        firms.monthly_capacity_usd[i] += reinvest * capacity_per_usd / 12.0
+        output.capacity_usd[i], output.domestic_usd[i], output.export_usd[i] = c, d, x
+        output.export_revenue_usd[i], output.levy_usd[i] = r, owed
 
 
 @compiled
 def pay_costs(
-    status: np.ndarray,
-    capacity_usd: np.ndarray,
-    fixed_cost_share: np.ndarray,
-    margin: np.ndarray,
-    cash_usd: np.ndarray,
-    sector: np.ndarray,
-    sectors: int,
-    capacity: np.ndarray,
-    domestic: np.ndarray,
-    exported: np.ndarray,
-    revenue: np.ndarray,
-    levy: np.ndarray,
-    paid_now: bool,
-    idle_share: np.ndarray,
+    firms: Firms, output: Output, sectors: int, paid_now: bool
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pay fixed costs, earn the domestic margin, set idle shares; total the month per sector.
 
-    ``capacity`` to ``levy`` are ``produce``'s results. The domestic margin goes
-    to cash when ``paid_now``, else it is returned for a later payment. Returns
-    the margin earned per firm and the ``MONTH_TOTALS`` x sector totals.
+    Fixed cost is ``fixed_cost_share`` of the capacity after reinvestment. The
+    domestic margin goes to cash when ``paid_now``, else it is returned for a later
+    payment. A firm's idle share is (capacity - domestic - exports) / capacity.
+    Returns the margin earned per firm and the ``MONTH_TOTALS`` x sector totals.
     """
-    n = status.size
+    n = firms.status.size
     earned = np.empty(n)
     totals = np.zeros((len(MONTH_TOTALS), sectors))
     for i in range(n):
-        cash_usd[i] -= fixed_cost_share[i] * (capacity_usd[i] if status[i] == ACTIVE else 0.0)
-        earned[i] = margin[i] * domestic[i]
+        active = firms.status[i] == _ACTIVE
+        firms.cash_usd[i] -= firms.fixed_cost_share[i] * (
+            firms.monthly_capacity_usd[i] if active else 0.0
+        )
+        earned[i] = firms.margin[i] * output.domestic_usd[i]
         if paid_now:
-            cash_usd[i] += earned[i]
-        c = capacity[i]
-        idle_share[i] = (c - domestic[i] - exported[i]) / c if c > 0.0 else 0.0
-        s = sector[i]
-        totals[0, s] += c
-        totals[1, s] += domestic[i]
-        totals[2, s] += exported[i]
-        totals[3, s] += revenue[i]
-        totals[4, s] += levy[i]
+            firms.cash_usd[i] += earned[i]
+        c = output.capacity_usd[i]
+        firms.idle_share[i] = (
+            (c - output.domestic_usd[i] - output.export_usd[i]) / c if c > 0.0 else 0.0
+        )
+        s = firms.sector[i]
+        for row in range(len(MONTH_TOTALS)):
+            totals[row, s] += output[row][i]
     return earned, totals
 
 
 @compiled
-def tally_firms(
-    status: np.ndarray,
-    cash_usd: np.ndarray,
-    export_backlog_usd: np.ndarray,
-    licence: np.ndarray,
-    licence_until_day: np.ndarray,
-    sector: np.ndarray,
-    sectors: int,
-    day: float,
-) -> np.ndarray:
+def tally_firms(firms: Firms, sectors: int, day: float) -> np.ndarray:
     """``FIRM_TOTALS`` x sector: cash of active firms, export backlog, firms by status,
     valid licences and waiting applications.
 
@@ -146,14 +152,14 @@ def tally_firms(
     only drops it from its queue when it reaches it.
     """
     totals = np.zeros((len(FIRM_TOTALS), sectors))
-    for i in range(status.size):
-        s = sector[i]
-        active = status[i] == ACTIVE
-        totals[0, s] += cash_usd[i] if active else 0.0
-        totals[1, s] += export_backlog_usd[i]
-        totals[2 + status[i], s] += 1.0  # status codes run ACTIVE, BANKRUPT, MIGRATED, ACQUIRED
-        if active and licence[i] == _LICENSED and licence_until_day[i] > day:
-            totals[6, s] += 1.0
-        elif active and licence[i] == _QUEUED:
-            totals[7, s] += 1.0
+    for i in range(firms.status.size):
+        s = firms.sector[i]
+        active = firms.status[i] == _ACTIVE
+        totals[0, s] += firms.cash_usd[i] if active else 0.0
+        totals[1, s] += firms.export_backlog_usd[i]
+        totals[_STATUS_ROW + firms.status[i], s] += 1.0
+        if active and firms.licence[i] == _LICENSED and firms.licence_until_day[i] > day:
+            totals[_LICENCES_ROW, s] += 1.0
+        elif active and firms.licence[i] == _QUEUED:
+            totals[_QUEUE_ROW, s] += 1.0
     return totals

@@ -1,0 +1,98 @@
+"""Firm exits: who leaves the industry, how, and what leaves with them.
+
+A firm whose cash is negative at ``grace_months`` consecutive month-ends exits.
+How it exits is drawn per exiting firm, in firm order, from the ``exits`` stream:
+bankrupt (its capacity is gone), migrated (its capacity leaves the country) or
+acquired (its capacity goes to the largest active firm of its sector; bankrupt
+when there is none). An exiting firm's domestic backlog is counted as unspent
+budget and its export backlog as unmet export demand; both are cancelled.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.firms import Firms, Status
+from sim.model.recorder import Recorder
+from sim.scenario.schema import Exits
+
+__all__ = ["exit_firms", "settle_exits"]
+
+_STATE_NAMES = {
+    Status.BANKRUPT: "bankrupt",
+    Status.MIGRATED: "migrated",
+    Status.ACQUIRED: "acquired",
+}
+
+
+def exit_firms(
+    firms: Firms, spec: Exits, rng: np.random.Generator, month: int, day: float, recorder: Recorder
+) -> np.ndarray:
+    """Firms past their grace exit; their backlogs are cancelled and counted as unspent
+    budget and unmet export demand. Returns the firms that exited."""
+    leaving = settle_exits(firms, spec, rng)
+    if leaving.size == 0:
+        return leaving
+    sectors, sector = len(recorder.record.sector_names), firms.sector[leaving]
+    for name, backlog in (
+        ("unspent_budget_usd", firms.domestic_backlog_usd),
+        ("unmet_export_demand_usd", firms.export_backlog_usd),
+    ):
+        recorder.add(name, month, np.bincount(sector, weights=backlog[leaving], minlength=sectors))
+    for array in (
+        firms.domestic_backlog_usd,
+        firms.export_backlog_usd,
+        firms.export_backlog_revenue_usd,
+    ):
+        array[leaving] = 0.0
+    states = [_STATE_NAMES[Status(code)] for code in firms.status[leaving].tolist()]
+    recorder.trace_firms(day, leaving, "exit", states)
+    return leaving
+
+
+def settle_exits(firms: Firms, spec: Exits, rng: np.random.Generator) -> np.ndarray:
+    """Count month-ends of negative cash and let firms past their grace exit.
+
+    Outcomes are drawn in firm order, one uniform draw per exiting firm. Returns
+    the ids of the firms that exited.
+    """
+    active = firms.status == Status.ACTIVE
+    negative = active & (firms.cash_usd < 0.0)
+    firms.negative_months[:] = np.where(negative, firms.negative_months + 1, 0)
+    leaving: np.ndarray = (active & (firms.negative_months >= spec.grace_months)).nonzero()[0]
+    if leaving.size == 0:
+        return leaving
+    odds = spec.outcomes
+    outcome = np.searchsorted(
+        np.cumsum([odds.bankrupt, odds.migrated]), rng.random(leaving.size), side="right"
+    )
+    exits = np.array([Status.BANKRUPT, Status.MIGRATED, Status.ACQUIRED], dtype=np.int8)
+    firms.status[leaving] = exits[outcome]
+    acquired = leaving[firms.status[leaving] == Status.ACQUIRED]
+    if acquired.size:
+        _hand_over(firms, acquired)
+    firms.monthly_capacity_usd[leaving] = 0.0
+    return leaving
+
+
+def _hand_over(firms: Firms, acquired: np.ndarray) -> None:
+    """Acquired firms' capacity goes, in firm order, to the largest active firm of the sector.
+
+    The largest firm only grows as it takes firms over, so it buys all of its
+    sector's acquired firms this month; with no active capacity left in the sector
+    there is no buyer and the firms are bankrupt instead.
+    """
+    capacity = firms.active_capacity()
+    sector_of = firms.sector[acquired]
+    for sector in sorted(set(sector_of.tolist())):
+        where = firms.of_sector(sector)
+        taken_over = acquired[sector_of == sector]
+        candidates = capacity[where]
+        if candidates.size == 0 or candidates.max() <= 0.0:
+            firms.status[taken_over] = Status.BANKRUPT
+            continue
+        buyer = where.start + int(np.argmax(candidates))
+        total = float(firms.monthly_capacity_usd[buyer])
+        for taken in firms.monthly_capacity_usd[taken_over].tolist():  # one at a time
+            total += taken
+        firms.monthly_capacity_usd[buyer] = total

@@ -1,0 +1,159 @@
+"""Producer firms: the industry's population, one array entry per firm.
+
+Firms of one sector are contiguous, so a sector is a slice. Each firm is drawn
+when the replication starts: a lognormal size (``sectors.<name>.size_sigma``)
+scaled so that the sector's firms together hold its ``capacity_usd``, the
+sector's margin and fixed-cost share, and ``cash_months`` of fixed cost in cash.
+
+The population is one ``Firms`` structure, a named tuple of arrays, so that the
+compiled loops take one argument whose fields cannot be swapped by mistake.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import NamedTuple
+
+import numpy as np
+
+from sim.rng import Streams
+from sim.scenario.schema import Scenario
+
+__all__ = ["Firms", "LicenceState", "Status", "draw_firms"]
+
+
+class Status(IntEnum):
+    """What became of a firm; every firm holds exactly one status."""
+
+    ACTIVE = 0
+    BANKRUPT = 1
+    """Exited; its capacity is gone."""
+    MIGRATED = 2
+    """Exited; its capacity left the country."""
+    ACQUIRED = 3
+    """Exited; its capacity went to the largest active firm of its sector."""
+
+
+class LicenceState(IntEnum):
+    """Where a firm stands in the export-licence process."""
+
+    NONE = 0
+    PREPARING = 1
+    QUEUED = 2
+    LICENSED = 3
+    REFUSED = 4
+
+
+class Firms(NamedTuple):
+    """State of every producer firm, as parallel arrays indexed by firm id.
+
+    Money is USD at domestic prices unless a name says otherwise; days count from
+    the scenario's start.
+    """
+
+    sector: np.ndarray
+    """Each firm's sector index."""
+    sector_first: np.ndarray
+    """(sectors + 1,) firms of sector s are ``sector_first[s] : sector_first[s + 1]``."""
+    monthly_capacity_usd: np.ndarray
+    """What the firm can produce in a month (0 once it has exited)."""
+    margin: np.ndarray
+    """Share of a sale's value that is the firm's, before fixed cost."""
+    fixed_cost_share: np.ndarray
+    """Monthly fixed cost per USD of monthly capacity (it follows capacity as it changes)."""
+    cash_usd: np.ndarray
+    domestic_backlog_usd: np.ndarray
+    """Domestic orders placed and not yet produced."""
+    export_backlog_usd: np.ndarray
+    """Export orders accepted and not yet produced."""
+    export_backlog_revenue_usd: np.ndarray
+    """What the export backlog will earn, premiums included."""
+    status: np.ndarray
+    """``Status`` codes (int8)."""
+    negative_months: np.ndarray
+    """Consecutive month-ends with negative cash."""
+    licence: np.ndarray
+    """``LicenceState`` codes (int8)."""
+    licence_until_day: np.ndarray
+    """The day the firm's licence ends (-inf: never licensed)."""
+    reapply_day: np.ndarray
+    """The first day a refused firm may apply again."""
+    submitted_day: np.ndarray
+    """The day the firm's application entered the queue."""
+    idle_share: np.ndarray
+    """Idle share of capacity in the last month: what makes a firm apply for a licence."""
+
+    @property
+    def count(self) -> int:
+        return int(self.sector.size)
+
+    def of_sector(self, sector: int) -> slice:
+        """The firms of ``sector``."""
+        return slice(int(self.sector_first[sector]), int(self.sector_first[sector + 1]))
+
+    def active_capacity(self) -> np.ndarray:
+        """Monthly capacity of active firms (0 for firms that exited)."""
+        return np.where(self.status == Status.ACTIVE, self.monthly_capacity_usd, 0.0)
+
+    def export_rate(self, cap_share: float, where: slice | np.ndarray = slice(None)) -> np.ndarray:
+        """Monthly capacity a firm can put into exports: after its domestic orders, at most
+        ``cap_share`` of its capacity."""
+        capacity = self.monthly_capacity_usd[where]
+        domestic_claim = np.minimum(capacity, self.domestic_backlog_usd[where])
+        return np.asarray(np.minimum(cap_share * capacity, capacity - domestic_claim))
+
+    def licensed(self, day: float) -> np.ndarray:
+        """Mask of active firms holding a valid licence on ``day``."""
+        return np.asarray(
+            (self.licence == LicenceState.LICENSED)
+            & (self.status == Status.ACTIVE)
+            & (self.licence_until_day > day)
+        )
+
+    def sector_sum(self, values: np.ndarray, sectors: int) -> np.ndarray:
+        """Per-sector totals of a per-firm quantity."""
+        return np.bincount(self.sector, weights=values, minlength=sectors)
+
+    def sector_count(self, mask: np.ndarray, sectors: int) -> np.ndarray:
+        """Per-sector counts of the firms in ``mask``."""
+        return np.bincount(self.sector[mask], minlength=sectors)
+
+
+def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
+    """Draw every sector's firms: lognormal sizes scaled to the sector's capacity.
+
+    Each sector draws from its own stream (``firm_sizes:<sector>``), so a sector's
+    firms are the same whatever else the scenario changes (common random numbers).
+    """
+    sizes, sectors, margins, fixed_shares, cash_months = [], [], [], [], []
+    first = [0]
+    for s, (name, spec) in enumerate(scenario.sectors.items()):
+        weights = streams[f"firm_sizes:{name}"].lognormal(0.0, spec.size_sigma, spec.firms)
+        if spec.firms:
+            sizes.append(weights / weights.sum() * (spec.capacity_usd / 12.0))
+        sectors.append(np.full(spec.firms, s, dtype=np.int64))
+        margins.append(np.full(spec.firms, spec.margin))
+        fixed_shares.append(np.full(spec.firms, spec.fixed_cost_share))
+        cash_months.append(np.full(spec.firms, spec.cash_months))
+        first.append(first[-1] + spec.firms)
+    capacity = np.concatenate(sizes) if sizes else np.zeros(0)
+    fixed_share = np.concatenate(fixed_shares)
+    n = first[-1]
+    return Firms(
+        sector=np.concatenate(sectors),
+        sector_first=np.array(first, dtype=np.int64),
+        monthly_capacity_usd=capacity,
+        margin=np.concatenate(margins),
+        fixed_cost_share=fixed_share,
+        cash_usd=np.concatenate(cash_months) * fixed_share * capacity,
+        domestic_backlog_usd=np.zeros(n),
+        export_backlog_usd=np.zeros(n),
+        export_backlog_revenue_usd=np.zeros(n),
+        status=np.zeros(n, dtype=np.int8),
+        negative_months=np.zeros(n, dtype=np.int64),
+        licence=np.zeros(n, dtype=np.int8),
+        licence_until_day=np.full(n, -np.inf),
+        reapply_day=np.full(n, -np.inf),
+        submitted_day=np.full(n, np.nan),
+        idle_share=np.ones(n),
+    )

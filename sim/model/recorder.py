@@ -1,0 +1,108 @@
+"""The observer of one replication: what each event adds to the month's record and trace.
+
+Every event handler reports to one ``Recorder``: per-sector amounts into the
+month they happened in, firm counts at the end of a month, and, when the
+replication is traced (``defsim run --trace``), one row per firm or order touched.
+Handlers call it once per event; whether anything is traced is the recorder's
+business, not theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from sim.model.records import OrderTally, ReplicationRecord, TraceEvent
+
+__all__ = ["Recorder"]
+
+
+class Recorder:
+    """Collects a replication's ``ReplicationRecord`` as its events happen."""
+
+    def __init__(
+        self,
+        record: ReplicationRecord,
+        month_start_days: np.ndarray,
+        firm_sector: np.ndarray,
+        tracing: bool,
+    ) -> None:
+        self.record = record
+        self.tally = OrderTally.empty(
+            len(month_start_days) - 1, len(record.sector_names), len(record.market_names)
+        )
+        """Export orders' totals, filled by the compiled order loop."""
+        self.month_start_days = np.asarray(month_start_days, dtype=float)
+        self.month = 0
+        """The month in progress: where ``month_of`` looks first."""
+        self._firm_sector = firm_sector
+        if tracing:
+            record.trace = []
+
+    @property
+    def tracing(self) -> bool:
+        return self.record.trace is not None
+
+    def month_of(self, day: float) -> int:
+        """The month ``day`` falls in (the last month for days at or past the horizon)."""
+        month, starts = self.month, self.month_start_days
+        if starts[month] <= day < starts[month + 1]:
+            return month
+        return min(int(starts.searchsorted(day, side="right")) - 1, starts.size - 2)
+
+    def add(self, name: str, month: int, per_sector: np.ndarray | float) -> None:
+        """Add ``per_sector`` amounts to monthly series ``name``."""
+        self.record.monthly[name][month] += per_sector
+
+    def set(self, name: str, month: int, per_sector: np.ndarray) -> None:
+        """Set monthly series ``name`` (a stock, such as firm counts, not a flow)."""
+        self.record.monthly[name][month] = per_sector
+
+    def finish(self, events: int) -> ReplicationRecord:
+        """The record, with the order totals moved in and the events counted."""
+        self.record.events = events
+        self.tally.add_to(self.record)
+        return self.record
+
+    # --- the trace -------------------------------------------------------------------
+
+    def trace(
+        self,
+        day: float,
+        kind: str,
+        *,
+        sector: str = "",
+        firm: int = -1,
+        market: str = "",
+        amount_usd: float = 0.0,
+        state: str = "",
+    ) -> None:
+        """One row of the trace (nothing unless traced); a firm's sector is filled in."""
+        if self.record.trace is None:
+            return
+        if not sector and firm >= 0:
+            sector = self.record.sector_names[int(self._firm_sector[firm])]
+        self.record.trace.append(
+            TraceEvent(float(day), kind, sector, firm, market, amount_usd, state)
+        )
+
+    def trace_firms(
+        self,
+        day: float,
+        firms: np.ndarray,
+        kind: str | Sequence[str],
+        state: str | Sequence[str],
+        amounts_usd: np.ndarray | None = None,
+    ) -> None:
+        """One row per firm, in the order given; ``kind`` and ``state`` per firm or for all."""
+        if self.record.trace is None:
+            return
+        for j, firm in enumerate(firms.tolist()):
+            self.trace(
+                day,
+                kind if isinstance(kind, str) else kind[j],
+                firm=firm,
+                amount_usd=0.0 if amounts_usd is None else float(amounts_usd[j]),
+                state=state if isinstance(state, str) else state[j],
+            )
