@@ -29,7 +29,7 @@ def test_the_engines_functions_are_cached_in_the_versioned_folder() -> None:
     """numba must have taken the folder when the functions were decorated."""
     engine = Path(production.__file__).resolve().parent
     expected = compiled.cache_dir(engine, numba.config.CACHE_DIR)
-    for function in (production.produce, export_orders.receive_orders):
+    for function in (production.pay_costs, export_orders._place_run):
         path = function._cache._cache_path
         assert path.startswith(expected), path
 

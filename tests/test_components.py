@@ -13,15 +13,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.model.calendar import Calendar
+from sim.model.exits import settle_exits
 from sim.model.export_book import ExportBook
-from sim.model.finance import settle_exits
+from sim.model.firms import Status, draw_firms
 from sim.model.licensing import meeting_days
 from sim.model.markets import ExportMarket, order_arrivals
 from sim.model.procurement import Budget, allocate
-from sim.model.producers import ACQUIRED, ACTIVE, BANKRUPT, Producers
+from sim.rng import Streams
 from sim.scenario.schema import ExitOutcomes, Exits
 
 RNG = np.random.default_rng(0)
+ACTIVE, BANKRUPT, ACQUIRED = Status.ACTIVE, Status.BANKRUPT, Status.ACQUIRED
 
 
 ONE_SECTOR = (slice(0, 3),)
@@ -366,29 +368,29 @@ def test_budget_grows_per_year_and_quarterly_tranches_pay_a_quarter() -> None:
 
 def test_firm_sizes_sum_to_sector_capacity() -> None:
     sc = make_scenario()
-    firms = Producers.draw(sc, 1, 0)
-    assert firms.capacity_usd[firms.slices[0]].sum() == pytest.approx(1.2e9 / 12)
-    assert firms.capacity_usd[firms.slices[1]].sum() == pytest.approx(0.6e9 / 12)
+    firms = draw_firms(sc, Streams(1, 0))
+    assert firms.monthly_capacity_usd[firms.of_sector(0)].sum() == pytest.approx(1.2e9 / 12)
+    assert firms.monthly_capacity_usd[firms.of_sector(1)].sum() == pytest.approx(0.6e9 / 12)
 
 
 def test_exit_after_grace_and_acquired_capacity_goes_to_the_largest_firm() -> None:
-    firms = Producers.draw(make_scenario(), 1, 0)
-    where = firms.slices[0]
-    largest = where.start + int(np.argmax(firms.capacity_usd[where]))
+    firms = draw_firms(make_scenario(), Streams(1, 0))
+    where = firms.of_sector(0)
+    largest = where.start + int(np.argmax(firms.monthly_capacity_usd[where]))
     poor = where.start if largest != where.start else where.start + 1
-    total = firms.capacity_usd[where].sum()
+    total = firms.monthly_capacity_usd[where].sum()
     firms.cash_usd[poor] = -1.0
     rule = Exits(grace_months=2, outcomes=ExitOutcomes(bankrupt=0.0, migrated=0.0, acquired=1.0))
     assert settle_exits(firms, rule, RNG).size == 0
     assert list(settle_exits(firms, rule, RNG)) == [poor]
-    assert firms.status[poor] == ACQUIRED and firms.capacity_usd[poor] == 0.0
-    assert firms.capacity_usd[where].sum() == pytest.approx(total)
+    assert firms.status[poor] == ACQUIRED and firms.monthly_capacity_usd[poor] == 0.0
+    assert firms.monthly_capacity_usd[where].sum() == pytest.approx(total)
     assert firms.status[largest] == ACTIVE
 
 
 def test_exit_outcomes_follow_their_probabilities() -> None:
-    firms = Producers.draw(
-        make_scenario(**{"sectors.uav.firms": 3000, "sectors.uav.capacity_usd": 3e9}), 1, 0
+    firms = draw_firms(
+        make_scenario(**{"sectors.uav.firms": 3000, "sectors.uav.capacity_usd": 3e9}), Streams(1, 0)
     )
     firms.cash_usd[:] = -1.0
     rule = Exits(grace_months=1, outcomes=ExitOutcomes(bankrupt=0.5, migrated=0.3, acquired=0.2))

@@ -15,9 +15,11 @@ from builders import DELETE, make_scenario
 
 from sim.metrics import outcome_columns, outcome_row
 from sim.model import run_replication
+from sim.model.firms import LicenceState, Status
 from sim.model.model import IndustryModel
-from sim.model.producers import ACTIVE, Licence
 from sim.scenario.schema import Scenario
+
+ACTIVE = Status.ACTIVE
 
 NO_EXITS = {"exits.grace_months": 1200, "reinvestment": {}}
 ONE_SECTOR = {"sectors.artillery": DELETE, "procurement.sector_shares": {"uav": 1.0}}
@@ -209,8 +211,8 @@ def test_queue_length_counts_the_waiting_applications_of_active_firms_only() -> 
     )
     model = IndustryModel(sc, 0, sc.seed)
     record = model.run()
-    p = model.producers
-    queued = p.licence == Licence.QUEUED
+    p = model.firms
+    queued = p.licence == LicenceState.QUEUED
     assert (queued & (p.status != ACTIVE)).any(), "no exited firm left in the queue: no test"
     expected = np.bincount(p.sector[queued & (p.status == ACTIVE)], minlength=len(sc.sectors))
     np.testing.assert_array_equal(record.monthly["queue_length"][-1], expected)

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sim.model import production
-from sim.model.producers import ACTIVE, Licence
+from sim.model.firms import Firms, LicenceState, Status
+
+ACTIVE = Status.ACTIVE
 
 SECTORS = 3
 MONEY = st.floats(0.0, 1e9, allow_nan=False, allow_subnormal=False)
@@ -89,37 +91,23 @@ def numpy_month_end(f: dict[str, Any], parameters: tuple[float, ...]) -> dict[st
     return {**f, "earned": earned, "totals": np.array(totals)}
 
 
+def as_firms(f: dict[str, Any]) -> Firms:
+    """A ``Firms`` over the arrays of ``f`` (shared, not copied); fields it lacks are zeros."""
+    n = f["status"].size
+    named = {"monthly_capacity_usd": f["capacity_usd"]}
+    zeros = {name: np.zeros(n) for name in Firms._fields}
+    zeros["licence"] = np.zeros(n, dtype=np.int8)
+    fields = {name: named.get(name, f.get(name, zeros[name])) for name in Firms._fields}
+    fields["sector_first"] = np.zeros(SECTORS + 1, dtype=np.int64)
+    fields["negative_months"] = np.zeros(n, dtype=np.int64)
+    return Firms(**fields)
+
+
 def compiled_month_end(f: dict[str, Any], parameters: tuple[float, ...]) -> dict[str, Any]:
     cap_share, levy_rate, reinvest_share, capacity_per_usd, paid_now = parameters
-    capacity, domestic, exported, revenue, levy = production.produce(
-        f["status"],
-        f["capacity_usd"],
-        f["margin"],
-        f["domestic_backlog_usd"],
-        f["export_backlog_usd"],
-        f["export_backlog_revenue_usd"],
-        f["cash_usd"],
-        cap_share,
-        levy_rate,
-        reinvest_share,
-        capacity_per_usd,
-    )
-    earned, totals = production.pay_costs(
-        f["status"],
-        f["capacity_usd"],
-        f["fixed_cost_share"],
-        f["margin"],
-        f["cash_usd"],
-        f["sector"],
-        SECTORS,
-        capacity,
-        domestic,
-        exported,
-        revenue,
-        levy,
-        bool(paid_now),
-        f["idle_share"],
-    )
+    firms = as_firms(f)
+    output = production.produce(firms, cap_share, levy_rate, reinvest_share, capacity_per_usd)
+    earned, totals = production.pay_costs(firms, output, SECTORS, bool(paid_now))
     return {**f, "earned": earned, "totals": totals}
 
 
@@ -143,8 +131,8 @@ def test_month_end_is_numpy_to_the_last_bit(firms: dict[str, Any], parameters: t
 def test_firm_tally_counts_and_sums_as_bincount(firms: dict[str, Any], day: float) -> None:
     f = firms
     active = f["status"] == ACTIVE
-    licensed = active & (f["licence"] == Licence.LICENSED) & (f["licence_until_day"] > day)
-    waiting = active & (f["licence"] == Licence.QUEUED)
+    licensed = active & (f["licence"] == LicenceState.LICENSED) & (f["licence_until_day"] > day)
+    waiting = active & (f["licence"] == LicenceState.QUEUED)
     by_status = np.bincount(f["sector"] * 4 + f["status"], minlength=4 * SECTORS)
     expected = [
         np.bincount(f["sector"], weights=np.where(active, f["cash_usd"], 0.0), minlength=SECTORS),
@@ -153,16 +141,7 @@ def test_firm_tally_counts_and_sums_as_bincount(firms: dict[str, Any], day: floa
         np.bincount(f["sector"][licensed], minlength=SECTORS),
         np.bincount(f["sector"][waiting], minlength=SECTORS),
     ]
-    got = production.tally_firms(
-        f["status"],
-        f["cash_usd"],
-        f["export_backlog_usd"],
-        f["licence"],
-        f["licence_until_day"],
-        f["sector"],
-        SECTORS,
-        day,
-    )
+    got = production.tally_firms(as_firms(f), SECTORS, day)
     assert got.shape == (len(production.FIRM_TOTALS), SECTORS)
     for name, row, want in zip(production.FIRM_TOTALS, got, expected, strict=True):
         assert np.array_equal(row, want), name
