@@ -57,7 +57,7 @@ class IndustryModel:
         sectors = scenario.sector_names
         self.streams = Streams(seed, replication)
         self.firms = draw_firms(scenario, self.streams)
-        self.purchaser = Purchaser.for_firms(scenario.procurement, sectors, self.firms.count)
+        self.purchaser = Purchaser.for_firms(scenario.procurement, sectors, self.firms.size)
         self.markets = ExportMarket.build(scenario, self.calendar)
         self.joint = JointLines.build(scenario, self.calendar)
         self.licensing = scenario.licensing
@@ -72,7 +72,7 @@ class IndustryModel:
             replication, scenario.months, sectors, scenario.market_names
         )
         record.firms_start = self.firms.sector_count(
-            np.ones(self.firms.count, dtype=bool), len(sectors)
+            np.ones(self.firms.size, dtype=bool), len(sectors)
         ).astype(float)
         self.recorder = Recorder(record, self.month_start, self.firms.sector, trace)
         self._orders_between_steps = 0
@@ -104,15 +104,9 @@ class IndustryModel:
         self.recorder.record.meeting_days = [float(d) for d in days]
         for day in days:
             yield self.env.timeout(day + MEETING_OFFSET - self.env.now)
-            licensing.decide_applications(
-                self.commission,
-                self.firms,
-                self.env.now,
-                self.streams["commission"],
-                self.book,
-                self.cap_share,
-                self.recorder,
-            )
+            licensing.decide_applications(self.commission, self.firms, self.env.now,
+                                          self.streams["commission"], self.book,
+                                          self.cap_share, self.recorder)
 
     def place_orders(self) -> Process:
         """Every market's orders, in time order, among the other events.
@@ -139,31 +133,16 @@ class IndustryModel:
                 int(days.searchsorted(upcoming, side="left")),
             )
             self._orders_between_steps += stop - first
-            receive_orders(
-                orders,
-                first,
-                stop,
-                self.firms,
-                self.joint,
-                self.book,
-                self.cap_share,
-                self.exportable,
-                self.recorder,
-            )
+            receive_orders(orders, first, stop, self.firms, self.joint, self.book,
+                           self.cap_share, self.exportable, self.recorder)
             first = stop
 
     def submit_applications(self, preparing: np.ndarray, day: float) -> Process:
         """Firms that started preparing enter the queue once their file is ready."""
         yield self.env.timeout(day - self.env.now)
         assert self.commission is not None
-        licensing.submit_applications(
-            self.commission,
-            self.firms,
-            preparing,
-            self.env.now,
-            self.streams["applications"],
-            self.recorder,
-        )
+        licensing.submit_applications(self.commission, self.firms, preparing, self.env.now,
+                                      self.streams["applications"], self.recorder)
 
     def pay_later(self, margin_usd: np.ndarray, delay_days: float) -> Process:
         """The domestic margin is paid ``payment_delay_days`` after the month's end."""
@@ -191,15 +170,8 @@ class IndustryModel:
 
     def end_month(self, month: int) -> None:
         """Production, money, exits and the record (``month_end``); late payments scheduled."""
-        levy, owed = end_month(
-            self.scenario,
-            self.firms,
-            self.joint,
-            self.cap_share,
-            month,
-            self.streams["exits"],
-            self.recorder,
-        )
+        levy, owed = end_month(self.scenario, self.firms, self.joint, self.cap_share, month,
+                               self.streams["exits"], self.recorder)
         self.purchaser.levy_pool_usd += levy
         if owed is not None:
             self.env.process(self.pay_later(owed, self.scenario.procurement.payment_delay_days))
