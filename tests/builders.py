@@ -1,9 +1,19 @@
-"""Small scenarios for tests, built from a plain dict so each test states what it changes."""
+"""The tiny scenario of the tests, built from a plain dict so each test states what it changes.
+
+One base (``BASE``) and one way to change it: dotted paths, e.g.
+``make_scenario(**{"procurement.budget_usd": 1e9})``; ``DELETE`` removes a field.
+``scenario_dict`` gives the dict (also for invalid scenarios), ``make_scenario`` the
+validated ``Scenario`` and ``write_scenario`` a YAML file. Named sets of changes
+(``EVERY_CHART``) are spread in like any other: ``write_scenario(folder, **EVERY_CHART)``.
+"""
 
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from sim.scenario.schema import Scenario
 
@@ -45,6 +55,25 @@ BASE: dict[str, Any] = {
 }
 
 
+DESCRIPTION = "Tiny <b>test</b> scenario & friends"
+"""Contains HTML metacharacters, to check the report escapes them."""
+
+EVERY_CHART: dict[str, Any] = {
+    "description": DESCRIPTION,
+    "months": 15,
+    "sectors.electronic_warfare": {"firms": 12, "capacity_usd": 0.5e9, "margin": 0.15},
+    "procurement.sector_shares": {"uav": 0.4, "artillery": 0.4, "electronic_warfare": 0.2},
+    "licensing.commission.pauses": [{"start": "2026-04-01", "end": "2026-06-15"}],
+    "markets.west": {
+        "opens": "2026-03-01",
+        "order_usd": 8e6,
+        "delivery_months": 4,
+        "demand_usd": {"uav": 0.2e9, "electronic_warfare": 0.2e9},
+    },
+}
+"""A third sector, a commission pause and a second market: every chart of a run has data."""
+
+
 def scenario_dict(**changes: Any) -> dict[str, Any]:
     """BASE with dotted-path changes applied, e.g. ``**{"procurement.budget_usd": 1e9}``."""
     data = copy.deepcopy(BASE)
@@ -56,12 +85,21 @@ def scenario_dict(**changes: Any) -> dict[str, Any]:
         if value is DELETE:
             node.pop(last, None)
         else:
-            node[last] = value
+            node[last] = copy.deepcopy(value)
     return data
 
 
 def make_scenario(**changes: Any) -> Scenario:
+    """The tiny scenario with ``changes``, validated."""
     return Scenario.model_validate(scenario_dict(**changes))
+
+
+def write_scenario(folder: Path, name: str = "tiny.yaml", **changes: Any) -> Path:
+    """The tiny scenario with ``changes`` as the YAML file ``folder/name``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(yaml.safe_dump(scenario_dict(**changes), sort_keys=False), encoding="utf-8")
+    return path
 
 
 class _Delete:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _tiny import cli, save_run, write_tiny
+from builders import EVERY_CHART, write_scenario
+from helpers import defsim, save_run
 
 from sim.compare import PAIRED, WELCH, compare_runs
 from sim.errors import InputError
@@ -19,7 +20,7 @@ BUDGET = "procurement.budget_usd"
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Base, a nearby budget on the same seed (CRN), and the base on another seed."""
     folder = tmp_path_factory.mktemp("compare")
-    scenario = write_tiny(folder)
+    scenario = write_scenario(folder, **EVERY_CHART)
     return {
         "base": save_run(scenario, folder / "base", replications=8),
         "budget": save_run(scenario, folder / "budget", replications=8, overrides={BUDGET: 1.0e9}),
@@ -60,12 +61,11 @@ def test_different_seeds_use_welch(runs: dict[str, Path]) -> None:
     assert "Welch" in comparison.method_text(1)
 
 
-def test_cli_compare_writes_report_and_prints_table(runs: dict[str, Path], tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_compare_writes_report_and_prints_table(runs: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "cmp"
-    assert cli("compare", str(runs["base"]), str(runs["budget"]), str(runs["other_seed"]),
-               "--out", str(out)) == 0
-    printed = capsys.readouterr().out
+    compared = defsim("compare", runs["base"], runs["budget"], runs["other_seed"], "--out", out)
+    assert compared.code == 0, compared.err
+    printed = compared.out
     assert "absorption_share" in printed and "paired" in printed and "Welch" in printed
     assert str(out) in printed
     assert (out / "report.html").is_file()
@@ -75,26 +75,27 @@ def test_cli_compare_writes_report_and_prints_table(runs: dict[str, Path], tmp_p
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "https://" not in html and html.count("<img") == len(charts)
     assert "paired differences" in html and "Welch" in html
-    assert cli("compare", str(runs["base"]), str(runs["budget"]), "--out", str(out)) == 2
+    assert defsim("compare", runs["base"], runs["budget"], "--out", out).code == 2
 
 
-def test_different_horizons_are_compared_with_a_warning(runs: dict[str, Path], tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
-    short = save_run(write_tiny(tmp_path, months=9), tmp_path / "short", replications=8)
+def test_different_horizons_are_compared_with_a_warning(runs: dict[str, Path],
+                                                        tmp_path: Path) -> None:
+    short = save_run(write_scenario(tmp_path, **{**EVERY_CHART, "months": 9}), tmp_path / "short",
+                     replications=8)
     comparison = compare_runs([runs["base"], short])
     assert any("horizons differ" in w for w in comparison.warnings)
-    assert cli("compare", str(runs["base"]), str(short), "--out", str(tmp_path / "cmp")) == 0
-    assert "horizons differ" in capsys.readouterr().err
+    compared = defsim("compare", runs["base"], short, "--out", tmp_path / "cmp")
+    assert compared.code == 0 and "horizons differ" in compared.err
 
 
-def test_runs_sharing_nothing_are_refused(runs: dict[str, Path], tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
-    later = save_run(write_tiny(tmp_path, start="2031-01-01", **{"licensing.opens": "2031-01-01"}),
+def test_runs_sharing_nothing_are_refused(runs: dict[str, Path], tmp_path: Path) -> None:
+    later_start = {"start": "2031-01-01", "licensing.opens": "2031-01-01"}
+    later = save_run(write_scenario(tmp_path, **{**EVERY_CHART, **later_start}),
                      tmp_path / "later", replications=2)
     with pytest.raises(InputError, match="share no months"):
         compare_runs([runs["base"], later])
-    assert cli("compare", str(runs["base"]), str(later), "--out", str(tmp_path / "cmp")) == 2
-    assert "share no months" in capsys.readouterr().err
+    compared = defsim("compare", runs["base"], later, "--out", tmp_path / "cmp")
+    assert compared.code == 2 and "share no months" in compared.err
     assert not (tmp_path / "cmp").exists()
-    assert cli("compare", str(runs["base"])) == 2
-    assert cli("compare", str(runs["base"]), str(tmp_path / "missing")) == 2
+    assert defsim("compare", runs["base"]).code == 2
+    assert defsim("compare", runs["base"], tmp_path / "missing").code == 2

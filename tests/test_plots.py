@@ -10,7 +10,8 @@ from pathlib import Path
 import matplotlib.image
 import numpy as np
 import pytest
-from _tiny import save_run, write_tiny
+from builders import EVERY_CHART, write_scenario
+from helpers import save_run
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -26,7 +27,7 @@ AXES_PLOTS: list[Callable[[RunFolder], Axes]] = [
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> RunFolder:
     folder = tmp_path_factory.mktemp("plots")
-    return read_run(save_run(write_tiny(folder), folder / "run"))
+    return read_run(save_run(write_scenario(folder, **EVERY_CHART), folder / "run"))
 
 
 def _figure(ax: Axes) -> Figure:

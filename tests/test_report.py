@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from _tiny import DESCRIPTION, cli, cli_run, write_tiny
+from builders import DESCRIPTION, EVERY_CHART, write_scenario
+from helpers import defsim
 
 from sim.errors import InputError
 from sim.metrics import KEY_METRICS
@@ -48,7 +49,11 @@ def _parse(path: Path) -> _Page:
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("report")
-    return cli_run(write_tiny(folder), folder / "run")
+    out = folder / "run"
+    scenario = write_scenario(folder, **EVERY_CHART)
+    ran = defsim("run", scenario, "-n", "4", "--workers", "1", "--quiet", "--out", out)
+    assert ran.code == 0, ran.err
+    return out
 
 
 def test_run_writes_every_chart_and_the_report(saved: Path) -> None:
@@ -88,7 +93,7 @@ def test_defsim_plot_reproduces_the_plots_and_touches_nothing_else(saved: Path,
     data = {name: (copy / name).read_bytes() for name in DATA_FILES}
     shutil.rmtree(copy / "plots")
     (copy / "report.html").unlink()
-    assert cli("plot", str(copy)) == 0
+    assert defsim("plot", copy).code == 0
     after = {p.name: p.read_bytes() for p in (copy / "plots").iterdir()}
     assert after.keys() == before.keys()
     assert after == before, "same files, same matplotlib: same bytes"
@@ -101,15 +106,14 @@ def test_defsim_plot_reproduces_the_plots_and_touches_nothing_else(saved: Path,
 def test_defsim_plot_other_formats_replace_plots(saved: Path, tmp_path: Path, fmt: str) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(saved, copy)
-    assert cli("plot", str(copy), "--format", fmt) == 0
+    assert defsim("plot", copy, "--format", fmt).code == 0
     assert {p.name for p in (copy / "plots").iterdir()} == {f"{stem}.{fmt}" for stem in CHARTS}
     assert _parse(copy / "report.html").tags.count("img") == len(CHARTS)
 
 
-def test_bad_folders_are_refused_in_one_line(tmp_path: Path, saved: Path,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli("plot", str(tmp_path / "nowhere")) == 2
-    assert capsys.readouterr().err.strip().count("\n") == 0
+def test_bad_folders_are_refused_in_one_line(tmp_path: Path, saved: Path) -> None:
+    missing = defsim("plot", tmp_path / "nowhere")
+    assert missing.code == 2 and missing.err.strip().count("\n") == 0
     broken = tmp_path / "broken"
     shutil.copytree(saved, broken)
     (broken / "summary.json").write_text("{not json")
@@ -118,4 +122,4 @@ def test_bad_folders_are_refused_in_one_line(tmp_path: Path, saved: Path,
     (broken / "monthly.csv").unlink()
     with pytest.raises(InputError, match=r"missing monthly\.csv"):
         write_report(broken)
-    assert cli("plot", str(saved), "--format", "gif") == 2
+    assert defsim("plot", saved, "--format", "gif").code == 2

@@ -7,7 +7,8 @@ import math
 from pathlib import Path
 
 import pytest
-from _tiny import cli_run, write_tiny
+from builders import EVERY_CHART, write_scenario
+from helpers import defsim
 
 KINDS = {"application_submitted", "licence_granted", "licence_refused", "export_order",
          "order_lost", "export_delivery", "tranche"}
@@ -16,7 +17,11 @@ KINDS = {"application_submitted", "licence_granted", "licence_refused", "export_
 @pytest.fixture(scope="module")
 def traced(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("trace")
-    return cli_run(write_tiny(folder), folder / "run", "--trace")
+    out = folder / "run"
+    scenario = write_scenario(folder, **EVERY_CHART)
+    ran = defsim("run", scenario, "-n", "4", "--workers", "1", "--quiet", "--out", out, "--trace")
+    assert ran.code == 0, ran.err
+    return out
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
