@@ -113,7 +113,7 @@ class ExportBook:
     def for_firms(cls, firms: Firms, sectors: int, windows: tuple[int, ...]) -> ExportBook:
         """An empty book for ``firms`` (no licences yet): stale until the first order."""
         book = cls(
-            np.zeros(firms.count),
+            np.zeros(firms.size),
             firms.export_backlog_usd,
             firms.licence_until_day,
             firms.sector,

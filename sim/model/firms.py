@@ -84,7 +84,7 @@ class Firms(NamedTuple):
     """Idle share of capacity in the last month: what makes a firm apply for a licence."""
 
     @property
-    def count(self) -> int:
+    def size(self) -> int:
         return int(self.sector.size)
 
     def of_sector(self, sector: int) -> slice:

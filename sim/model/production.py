@@ -79,7 +79,7 @@ def produce(
     ``cap_share`` x capacity, capacity - domestic). Export profit (revenue - levy -
     variable cost) goes to cash at once, less the ``capacity_reinvest`` share of a
     positive profit, which becomes capacity."""
-    output = Output.empty(firms.count)
+    output = Output.empty(firms.size)
     _produce(firms, output, cap_share, export_levy, capacity_reinvest, capacity_per_usd)
     return output
 
