@@ -4,15 +4,17 @@ A firm whose cash is negative at ``grace_months`` consecutive month-ends exits.
 How it exits is drawn per exiting firm, in firm order, from the ``exits`` stream:
 bankrupt (its capacity is gone), migrated (its capacity leaves the country) or
 acquired (its capacity goes to the largest active firm of its sector; bankrupt
-when there is none). An exiting firm's domestic backlog is counted as unspent
-budget and its export backlog as unmet export demand; both are cancelled.
+when there is none). An exiting firm's contracts are cancelled: its domestic
+backlog is counted as unspent budget, its export backlog as unmet export demand
+(``unmet_cancelled_usd``, and ``lost_usd`` of the markets that ordered it), and an
+application it had in the commission's queue lapses (``applications_lapsed``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.model.firms import Firms, Status
+from sim.model.firms import Firms, LicenceState, Status
 from sim.model.recorder import Recorder
 from sim.scenario.schema import Exits
 
@@ -28,8 +30,9 @@ _STATE_NAMES = {
 def exit_firms(
     firms: Firms, spec: Exits, rng: np.random.Generator, month: int, day: float, recorder: Recorder
 ) -> np.ndarray:
-    """Firms past their grace exit; their backlogs are cancelled and counted as unspent
-    budget and unmet export demand. Returns the firms that exited."""
+    """Firms past their grace exit; their contracts are cancelled and counted as unspent
+    budget and unmet export demand, their queued applications as lapsed. Returns the
+    firms that exited."""
     leaving = settle_exits(firms, spec, rng)
     if leaving.size == 0:
         return leaving
@@ -37,12 +40,21 @@ def exit_firms(
     for name, backlog in (
         ("unspent_budget_usd", firms.domestic_backlog_usd),
         ("unmet_export_demand_usd", firms.export_backlog_usd),
+        ("unmet_cancelled_usd", firms.export_backlog_usd),
+        ("export_cancelled_usd", firms.export_backlog_usd),
     ):
         recorder.add(name, month, np.bincount(sector, weights=backlog[leaving], minlength=sectors))
+    recorder.add_market("lost_usd", month, firms.export_backlog_by_market_usd[leaving].sum(axis=0))
+    queued = leaving[firms.licence[leaving] == LicenceState.QUEUED]
+    recorder.add("applications_lapsed", month, np.bincount(firms.sector[queued], minlength=sectors))
     for array in (
         firms.domestic_backlog_usd,
         firms.export_backlog_usd,
         firms.export_backlog_revenue_usd,
+        firms.domestic_plan_usd,
+        firms.export_plan_usd,
+        firms.export_due_usd,
+        firms.export_backlog_by_market_usd,
     ):
         array[leaving] = 0.0
     states = [_STATE_NAMES[Status(code)] for code in firms.status[leaving].tolist()]

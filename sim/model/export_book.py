@@ -1,19 +1,26 @@
 """Free export capacity of licensed firms, kept sorted for placing export orders.
 
-An export order goes to the firm of its sector with most free capacity for the
-market's delivery window; when no single firm can take it, it is split largest
-free capacity first, and what all of them together cannot take is lost. Free
-capacity for a window of ``m`` months is ``m * export rate - export backlog``,
-and only a firm with a valid licence has an export rate.
+An export order that arrives in month M asks for delivery within the market's
+``delivery_months``: production at the ends of months M+1 to M+k, due by the end
+of month M+k. A licensed firm's free capacity for that window is the sum, over
+those months, of what its capacity calendar leaves free for exports:
+
+    room(m) = max(min(cap_share * capacity - export plan(m),
+                      capacity - domestic plan(m) - export plan(m)), 0)
+
+The order goes to the firm with most free capacity; when one firm cannot take it
+all, it is split, largest free capacity first, over at most ``max_suppliers``
+firms; what they cannot take is lost. A firm that takes a share books it into its
+calendar, earliest months first, and owes it by the end of month M+k.
 
 Orders are the model's most frequent event and each touches only a few firms, so
 the book keeps, per delivery window, each sector's firms with free capacity in a
 sorted run of an array, updated in place (a binary search and a shift per firm
 touched), instead of re-deriving and re-sorting the sector on every order.
 Licences granted at a meeting and licences that end are also applied in place.
-Anything else that sets free capacity (domestic backlog, firm status, month-end
-production) makes the book stale (``invalidate``); the next order finds it
-rebuilt from the firms, all sectors at once (``up_to_date``).
+Anything else that sets free capacity (a new month, domestic plans, firm status,
+month-end production) makes the book stale (``invalidate``); the next order finds
+it rebuilt from the firms, all sectors at once (``up_to_date``).
 
 The book's state is a tuple of arrays (``BookState``) so that compiled loops,
 here and in ``export_orders``, can work on it directly.
@@ -26,9 +33,11 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.compiled import compiled
-from sim.model.firms import Firms
+from sim.model.firms import Firms, LicenceState, Status
 
 __all__ = ["BookState", "ExportBook", "expire", "place"]
+
+_ACTIVE, _LICENSED = int(Status.ACTIVE), int(LicenceState.LICENSED)
 
 
 class BookState(NamedTuple):
@@ -56,13 +65,19 @@ class BookState(NamedTuple):
     booked: np.ndarray
     """(w, f) whether the firm has free capacity in the window."""
     rated: np.ndarray
-    """(f,) whether the firm has an export rate in the book (and so one expiry entry)."""
+    """(f,) whether the firm holds a licence in the book (and so one expiry entry)."""
+    licensed: np.ndarray
+    """(s,) firms of the sector holding a licence in the book."""
     expiry_day: np.ndarray
-    """Licence end days of firms with an export rate, soonest first (ties by firm id),
+    """Licence end days of licensed firms, soonest first (ties by firm id),
     from ``cursor[0]`` to ``cursor[1]``."""
     expiry_firm: np.ndarray
     cursor: np.ndarray
     """(2,) first and one-past-last live entry of ``expiry_day``."""
+    month: np.ndarray
+    """(1,) the month orders arrive in: windows start the month after."""
+    cap_share: np.ndarray
+    """(1,) the licence's ceiling on the share of capacity that goes to exports."""
 
 
 class ExportBook:
@@ -73,77 +88,45 @@ class ExportBook:
     """
 
     def __init__(
-        self,
-        rates_usd: np.ndarray,
-        backlog_usd: np.ndarray,
-        licence_until_day: np.ndarray,
-        sector: np.ndarray,
-        sectors: int,
-        windows: tuple[int, ...],
+        self, firms: Firms, sectors: int, windows: tuple[int, ...], cap_share: float
     ) -> None:
-        """Book for monthly export ``rates_usd`` (0 without a licence) and export ``backlog_usd``.
-
-        ``licence_until_day`` is the day each firm's licence ends; ``sector`` each
-        firm's sector (firms of a sector contiguous, in sector order); ``windows``
-        the delivery windows, in months, orders may ask for.
-        """
+        """An empty book (no licences) for ``firms``; ``windows`` are the delivery windows,
+        in months, that orders may ask for."""
         self.windows = tuple(sorted(set(windows)))
-        n, w = sector.size, len(self.windows)
+        n, w = firms.size, len(self.windows)
         self.state = BookState(
             months=np.array(self.windows, dtype=np.int64),
-            first=np.searchsorted(sector, np.arange(sectors + 1)).astype(np.int64),
-            sector=sector,
+            first=firms.sector_first.copy(),
+            sector=firms.sector,
             negative_free=np.empty((w, n)),
             firm=np.empty((w, n), dtype=np.int64),
             listed=np.zeros((w, sectors), dtype=np.int64),
             free=np.empty((w, n)),
             booked=np.zeros((w, n), dtype=np.bool_),
             rated=np.zeros(n, dtype=np.bool_),
+            licensed=np.zeros(sectors, dtype=np.int64),
             expiry_day=np.empty(n),
             expiry_firm=np.empty(n, dtype=np.int64),
             cursor=np.zeros(2, dtype=np.int64),
+            month=np.zeros(1, dtype=np.int64),
+            cap_share=np.array([cap_share]),
         )
         self.placed_firm = np.empty(n, dtype=np.int64)
         self.placed_usd = np.empty(n)
         """Who took how much of the last order placed (the first entries)."""
-        self.refill(rates_usd, backlog_usd, licence_until_day)
-        self._stale = False
-
-    @classmethod
-    def for_firms(cls, firms: Firms, sectors: int, windows: tuple[int, ...]) -> ExportBook:
-        """An empty book for ``firms`` (no licences yet): stale until the first order."""
-        book = cls(
-            np.zeros(firms.size),
-            firms.export_backlog_usd,
-            firms.licence_until_day,
-            firms.sector,
-            sectors,
-            windows,
-        )
-        book.invalidate()
-        return book
+        self._stale = True
 
     def invalidate(self) -> None:
         """Free capacity changed outside the book: rebuild it before the next order."""
         self._stale = True
 
-    def up_to_date(self, firms: Firms, cap_share: float, day: float) -> ExportBook:
-        """The book as of ``day``: rebuilt from ``firms`` if stale, expired licences out.
-
-        Only firms with a valid licence have an export rate (``Firms.export_rate``).
-        """
+    def up_to_date(self, firms: Firms, month: int, day: float) -> ExportBook:
+        """The book for orders of ``month`` on ``day``: rebuilt from ``firms`` if stale."""
         if self._stale:
-            rates = np.where(firms.licensed(day), firms.export_rate(cap_share), 0.0)
-            self.refill(rates, firms.export_backlog_usd, firms.licence_until_day)
+            self.state.month[0] = month
+            _build(self.state, firms, day)
             self._stale = False
-            self.expire(day)
         return self
-
-    def refill(
-        self, rates_usd: np.ndarray, backlog_usd: np.ndarray, licence_until_day: np.ndarray
-    ) -> None:
-        """Forget the book and fill it anew from the arrays, as the constructor does."""
-        _build(self.state, rates_usd, backlog_usd, licence_until_day)
 
     @property
     def next_expiry(self) -> float:
@@ -161,14 +144,24 @@ class ExportBook:
         run = slice(b.first[sector], b.first[sector] + b.listed[w, sector])
         return dict(zip(b.firm[w, run].tolist(), (-b.negative_free[w, run]).tolist(), strict=True))
 
-    def place(self, sector: int, size_usd: float, months: int) -> list[tuple[int, float]]:
+    def place(
+        self, firms: Firms, sector: int, size_usd: float, months: int, max_suppliers: int
+    ) -> list[tuple[int, float]]:
         """Place an order; returns (firm, amount) for each firm taking part.
 
         The amounts sum to what was placed; the rest of ``size_usd`` is lost. Each
-        firm's backlog grows by its amount: less free capacity in every window.
+        firm books its amount into its calendar (``Firms.export_plan_usd``) and owes
+        it by the window's last month (``Firms.export_due_usd``).
         """
         n = place(
-            self.state, sector, size_usd, self.window(months), self.placed_firm, self.placed_usd
+            self.state,
+            firms,
+            sector,
+            size_usd,
+            self.window(months),
+            max_suppliers,
+            self.placed_firm,
+            self.placed_usd,
         )
         return list(zip(self.placed_firm[:n].tolist(), self.placed_usd[:n].tolist(), strict=True))
 
@@ -176,53 +169,77 @@ class ExportBook:
         """Licences that end on or before ``day`` take their firms' free capacity with them."""
         expire(self.state, day)
 
-    def admit(
-        self,
-        firms: np.ndarray,
-        rates_usd: np.ndarray,
-        backlog_usd: np.ndarray,
-        licence_until_day: np.ndarray,
-    ) -> None:
-        """Newly licensed ``firms`` (without an export rate until now) join the book.
+    def admit(self, firms: Firms, granted: np.ndarray) -> None:
+        """Newly licensed firms (not in the book until now) join it.
 
         A stale book is left alone: its rebuild will find them licensed.
         """
         if self._stale:
             return
-        _admit(self.state, firms, rates_usd, backlog_usd, licence_until_day)
+        _admit(self.state, firms, granted)
+
+
+@compiled
+def _room(firms: Firms, f: int, month: int, cap_share: float) -> float:
+    """What firm ``f``'s calendar leaves free for exports in ``month``."""
+    c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
+    x = firms.export_plan_usd[f, month]
+    room = min(cap_share * c - x, c - firms.domestic_plan_usd[f, month] - x)
+    return room if room > 0.0 else 0.0
+
+
+@compiled
+def _window_free(b: BookState, firms: Firms, f: int, w: int) -> float:
+    """Free capacity of firm ``f`` over window ``w`` (months M+1 to M+k)."""
+    total = 0.0
+    start = b.month[0] + 1
+    for m in range(start, start + b.months[w]):
+        total += _room(firms, f, m, b.cap_share[0])
+    return total
 
 
 @compiled
 def place(
     b: BookState,
+    firms: Firms,
     sector: int,
     size_usd: float,
     w: int,
+    max_suppliers: int,
     placed_firm: np.ndarray,
     placed_usd: np.ndarray,
 ) -> int:
-    """Place an order of window ``w``; the first n (returned) entries of ``placed_firm``
-    and ``placed_usd`` say who takes how much.
+    """Place an order of window ``w`` with at most ``max_suppliers`` firms; the first n
+    (returned) entries of ``placed_firm`` and ``placed_usd`` say who takes how much.
 
     A firm left without free capacity in a window never regains it before the
     book is rebuilt (free capacity only falls in between), so it is dropped.
     """
     n, remaining = 0, size_usd
     start = b.first[sector]
-    for k in range(start, start + b.listed[w, sector]):
+    for k in range(start, start + min(b.listed[w, sector], max_suppliers)):
         amount = min(-b.negative_free[w, k], remaining)
         placed_firm[n], placed_usd[n] = b.firm[w, k], amount
         n += 1
         remaining -= amount
         if remaining <= 0.0:
             break
+    first_month = b.month[0] + 1
+    due = first_month + b.months[w] - 1
     for j in range(n):
         firm, amount = placed_firm[j], placed_usd[j]
+        left = amount
+        for m in range(first_month, due + 1):  # earliest months first
+            take = min(_room(firms, firm, m, b.cap_share[0]), left)
+            firms.export_plan_usd[firm, m] += take
+            left -= take
+        firms.export_plan_usd[firm, due] += left  # rounding dust of the split, if any
+        firms.export_due_usd[firm, due] += amount
         for v in range(b.months.size):
             if b.booked[v, firm]:
                 before = b.free[v, firm]
                 _remove(b, v, sector, -before, firm)
-                after = before - amount
+                after = _window_free(b, firms, firm, v)
                 if after > 0.0:
                     b.free[v, firm] = after
                     _insert(b, v, sector, -after, firm)
@@ -232,17 +249,26 @@ def place(
 
 
 @compiled
-def _build(
-    b: BookState, rates_usd: np.ndarray, backlog_usd: np.ndarray, licence_until_day: np.ndarray
-) -> None:
+def _build(b: BookState, firms: Firms, day: float) -> None:
     # Firms are visited in id order and sorted stably, so equal keys stay in id order.
+    n = firms.status.size
+    for f in range(n):
+        b.rated[f] = (
+            firms.status[f] == _ACTIVE
+            and firms.licence[f] == _LICENSED
+            and firms.licence_until_day[f] > day
+        )
     b.booked[:] = False
+    b.licensed[:] = 0
+    for f in range(n):
+        if b.rated[f]:
+            b.licensed[b.sector[f]] += 1
     for w in range(b.months.size):
         for s in range(b.listed.shape[1]):
             start = end = b.first[s]
             for f in range(b.first[s], b.first[s + 1]):
-                if rates_usd[f] > 0.0:
-                    value = rates_usd[f] * b.months[w] - backlog_usd[f]
+                if b.rated[f]:
+                    value = _window_free(b, firms, f, w)
                     if value > 0.0:
                         b.free[w, f], b.booked[w, f] = value, True
                         b.negative_free[w, end], b.firm[w, end] = -value, f
@@ -251,12 +277,12 @@ def _build(
             order = np.argsort(b.negative_free[w, start:end], kind="mergesort")
             b.negative_free[w, start:end] = b.negative_free[w, start:end][order]
             b.firm[w, start:end] = b.firm[w, start:end][order]
-    booked = np.flatnonzero(rates_usd > 0.0)
-    b.rated[:] = rates_usd > 0.0
-    order = np.argsort(licence_until_day[booked], kind="mergesort")
-    b.expiry_day[: booked.size] = licence_until_day[booked][order]
-    b.expiry_firm[: booked.size] = booked[order]
-    b.cursor[0], b.cursor[1] = 0, booked.size
+    rated = np.flatnonzero(b.rated)
+    until = firms.licence_until_day[rated]
+    order = np.argsort(until, kind="mergesort")
+    b.expiry_day[: rated.size] = until[order]
+    b.expiry_firm[: rated.size] = rated[order]
+    b.cursor[0], b.cursor[1] = 0, rated.size
 
 
 @compiled
@@ -266,6 +292,7 @@ def expire(b: BookState, day: float) -> None:
         firm = b.expiry_firm[b.cursor[0]]
         b.cursor[0] += 1
         b.rated[firm] = False
+        b.licensed[b.sector[firm]] -= 1
         for w in range(b.months.size):
             if b.booked[w, firm]:
                 b.booked[w, firm] = False
@@ -273,27 +300,19 @@ def expire(b: BookState, day: float) -> None:
 
 
 @compiled
-def _admit(
-    b: BookState,
-    firms: np.ndarray,
-    rates_usd: np.ndarray,
-    backlog_usd: np.ndarray,
-    licence_until_day: np.ndarray,
-) -> None:
-    for j in range(firms.size):
-        if b.rated[firms[j]]:
+def _admit(b: BookState, firms: Firms, granted: np.ndarray) -> None:
+    for j in range(granted.size):
+        firm = granted[j]
+        if b.rated[firm]:
             raise ValueError("a firm admitted to the export book is in it already")
-        b.rated[firms[j]] = rates_usd[j] > 0.0
-    for w in range(b.months.size):
-        for j in range(firms.size):
-            value = rates_usd[j] * b.months[w] - backlog_usd[j]
+        b.rated[firm] = True
+        b.licensed[b.sector[firm]] += 1
+        for w in range(b.months.size):
+            value = _window_free(b, firms, firm, w)
             if value > 0.0:
-                firm = firms[j]
                 b.free[w, firm], b.booked[w, firm] = value, True
                 _insert(b, w, b.sector[firm], -value, firm)
-    for j in range(firms.size):
-        if rates_usd[j] > 0.0:
-            _add_expiry(b, licence_until_day[j], firms[j])
+        _add_expiry(b, firms.licence_until_day[firm], firm)
 
 
 @compiled

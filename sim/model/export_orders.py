@@ -5,9 +5,13 @@ An order from a market in a sector goes
 1. first to the joint lines serving that market and sector, in list order, each
    taking what fits in its free capacity over the delivery window (``markets.take``);
 2. the rest, in an exportable sector, to the sector's licensed active firms, the
-   firm with most free export capacity over the window first, split across firms
-   when one cannot take it all (``export_book.place``);
-3. what neither takes is lost: unmet export demand.
+   firm with most free export capacity over the window first, split across at
+   most the market's ``max_suppliers`` firms when one cannot take it all
+   (``export_book.place``), each booking its share into its capacity calendar;
+3. what neither takes is lost: unmet export demand, for want of a licence
+   (``unmet_unlicensed_usd``: no firm of the sector held one) or of licensed
+   capacity (``unmet_capacity_usd``: licensed firms lacked room in the window, or
+   the supplier limit was reached).
 
 A firm's export backlog grows by its share, and what the backlog will earn by that
 share times the market's price premium.
@@ -48,6 +52,8 @@ class OrderStreams(NamedTuple):
     """(t,) the market's delivery window, in months."""
     premium: np.ndarray
     """(t,) 1 + the market's price premium."""
+    max_suppliers: np.ndarray
+    """(t,) most firms that may share one of the market's orders."""
 
 
 class Orders(NamedTuple):
@@ -101,6 +107,9 @@ def draw_orders(
             window=np.array([book.window(m) for m in months], dtype=np.int64),
             months=np.array(months, dtype=np.int64),
             premium=np.array([1.0 + market.spec.price_premium for market, _ in pairs]),
+            max_suppliers=np.array(
+                [market.spec.max_suppliers for market, _ in pairs], dtype=np.int64
+            ),
         ),
     )
 
@@ -112,13 +121,13 @@ def receive_orders(
     firms: Firms,
     joint: JointLines,
     book: ExportBook,
-    cap_share: float,
     exportable: np.ndarray,
     recorder: Recorder,
 ) -> None:
     """Place orders ``first`` to ``stop`` (all before the clock's next event) by the rule
     above: joint lines, then licensed firms through the book, the rest lost."""
-    book.up_to_date(firms, cap_share, float(orders.days[first]))
+    day = float(orders.days[first])
+    book.up_to_date(firms, recorder.month_of(day), day)
     args = (
         orders.streams,
         joint.state,
@@ -201,17 +210,29 @@ def _place_run(
         accepted, placed = 0.0, 0
         if remaining > 0.0 and exportable[sector]:
             expire(book, day)  # licences that ended since the last order
-            placed = place(book, sector, remaining, streams.window[t], placed_firm, placed_usd)
+            placed = place(
+                book,
+                firms,
+                sector,
+                remaining,
+                streams.window[t],
+                streams.max_suppliers[t],
+                placed_firm,
+                placed_usd,
+            )
             for j in range(placed):
                 firm, amount = placed_firm[j], placed_usd[j]
                 firms.export_backlog_usd[firm] += amount
                 firms.export_backlog_revenue_usd[firm] += amount * streams.premium[t]
+                firms.export_backlog_by_market_usd[firm, market] += amount
                 accepted += amount
         lost = remaining - accepted
         if lost <= LOST_BELOW * size:
             lost = 0.0
+        unlicensed = not exportable[sector] or book.licensed[sector] == 0
         sector_totals[0, month, sector] += size
         sector_totals[1, month, sector] += lost
+        sector_totals[2 if unlicensed else 3, month, sector] += lost
         market_totals[0, month, market] += size
         market_totals[1, month, market] += joint_usd
         market_totals[2, month, market] += accepted

@@ -5,6 +5,12 @@ when the replication starts: a lognormal size (``sectors.<name>.size_sigma``)
 scaled so that the sector's firms together hold its ``capacity_usd``, the
 sector's margin and fixed-cost share, and ``cash_months`` of fixed cost in cash.
 
+Each firm keeps a capacity calendar: per month ahead, the domestic and the export
+production it has committed to (``domestic_plan_usd``, ``export_plan_usd``), and
+the export work it owes by the end of each month (``export_due_usd``). Months are
+counted from the start of the simulation; a plan a month could not produce moves
+to the next month.
+
 The population is one ``Firms`` structure, a named tuple of arrays, so that the
 compiled loops take one argument whose fields cannot be swapped by mistake.
 """
@@ -19,7 +25,7 @@ import numpy as np
 from sim.rng import Streams
 from sim.scenario.schema import Scenario
 
-__all__ = ["Firms", "LicenceState", "Status", "draw_firms"]
+__all__ = ["Firms", "LicenceState", "Status", "calendar_months", "draw_firms"]
 
 
 class Status(IntEnum):
@@ -63,9 +69,9 @@ class Firms(NamedTuple):
     """Monthly fixed cost per USD of monthly capacity (it follows capacity as it changes)."""
     cash_usd: np.ndarray
     domestic_backlog_usd: np.ndarray
-    """Domestic orders placed and not yet produced."""
+    """Domestic orders placed and not yet produced (the sum of ``domestic_plan_usd``)."""
     export_backlog_usd: np.ndarray
-    """Export orders accepted and not yet produced."""
+    """Export orders accepted and not yet produced (the sum of ``export_plan_usd``)."""
     export_backlog_revenue_usd: np.ndarray
     """What the export backlog will earn, premiums included."""
     status: np.ndarray
@@ -82,6 +88,14 @@ class Firms(NamedTuple):
     """The day the firm's application entered the queue."""
     idle_share: np.ndarray
     """Idle share of capacity in the last month: what makes a firm apply for a licence."""
+    domestic_plan_usd: np.ndarray
+    """(firms, calendar months) domestic production scheduled for each month."""
+    export_plan_usd: np.ndarray
+    """(firms, calendar months) export production scheduled for each month."""
+    export_due_usd: np.ndarray
+    """(firms, calendar months) accepted export work due by the end of each month."""
+    export_backlog_by_market_usd: np.ndarray
+    """(firms, markets) the export backlog by the market that ordered it."""
 
     @property
     def size(self) -> int:
@@ -94,13 +108,6 @@ class Firms(NamedTuple):
     def active_capacity(self) -> np.ndarray:
         """Monthly capacity of active firms (0 for firms that exited)."""
         return np.where(self.status == Status.ACTIVE, self.monthly_capacity_usd, 0.0)
-
-    def export_rate(self, cap_share: float, where: slice | np.ndarray = slice(None)) -> np.ndarray:
-        """Monthly capacity a firm can put into exports: after its domestic orders, at most
-        ``cap_share`` of its capacity."""
-        capacity = self.monthly_capacity_usd[where]
-        domestic_claim = np.minimum(capacity, self.domestic_backlog_usd[where])
-        return np.asarray(np.minimum(cap_share * capacity, capacity - domestic_claim))
 
     def licensed(self, day: float) -> np.ndarray:
         """Mask of active firms holding a valid licence on ``day``."""
@@ -117,6 +124,13 @@ class Firms(NamedTuple):
     def sector_count(self, mask: np.ndarray, sectors: int) -> np.ndarray:
         """Per-sector counts of the firms in ``mask``."""
         return np.bincount(self.sector[mask], minlength=sectors)
+
+
+def calendar_months(scenario: Scenario) -> int:
+    """Months a firm's calendar covers: the horizon, and beyond it as far as a contract
+    signed in its last month can reach (a delivery window, or a quarter's tranche)."""
+    longest = max((m.delivery_months for m in scenario.markets.values()), default=0)
+    return scenario.months + max(longest, 3) + 1
 
 
 def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
@@ -156,4 +170,8 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
         reapply_day=np.full(n, -np.inf),
         submitted_day=np.full(n, np.nan),
         idle_share=np.ones(n),
+        domestic_plan_usd=np.zeros((n, calendar_months(scenario))),
+        export_plan_usd=np.zeros((n, calendar_months(scenario))),
+        export_due_usd=np.zeros((n, calendar_months(scenario))),
+        export_backlog_by_market_usd=np.zeros((n, len(scenario.markets))),
     )

@@ -155,7 +155,6 @@ def decide_applications(
     day: float,
     rng: np.random.Generator,
     book: ExportBook,
-    cap_share: float,
     recorder: Recorder,
 ) -> None:
     """At a meeting, the commission decides up to ``decisions_per_meeting`` applications
@@ -164,7 +163,8 @@ def decide_applications(
 
     An approved firm is licensed for ``licence_months`` and joins the export book;
     a refused firm may apply again ``reapply_after_days`` later. The days from
-    entering the queue to the licence are recorded.
+    entering the queue to the decision are recorded for every decision
+    (``mean_days_to_decision``) and for licences (``mean_days_to_licence``).
     """
     batch = commission.next_batch(firms.status == Status.ACTIVE)
     if not batch:
@@ -174,12 +174,7 @@ def decide_applications(
     granted, refused = decided[approved], decided[~approved]
     firms.licence[granted] = LicenceState.LICENSED
     firms.licence_until_day[granted] = day + commission.licence_days
-    book.admit(
-        granted,
-        firms.export_rate(cap_share, granted),
-        firms.export_backlog_usd[granted],
-        firms.licence_until_day[granted],
-    )
+    book.admit(firms, granted)
     firms.licence[refused] = LicenceState.REFUSED
     firms.reapply_day[refused] = day + commission.spec.reapply_after_days
     month, sectors = recorder.month_of(day), len(recorder.record.sector_names)
@@ -189,6 +184,14 @@ def decide_applications(
         "days_to_licence_sum",
         month,
         np.bincount(granted_sector, weights=day - firms.submitted_day[granted], minlength=sectors),
+    )
+    recorder.add("decisions", month, np.bincount(firms.sector[decided], minlength=sectors))
+    recorder.add(
+        "days_to_decision_sum",
+        month,
+        np.bincount(
+            firms.sector[decided], weights=day - firms.submitted_day[decided], minlength=sectors
+        ),
     )
     recorder.trace_firms(
         day,

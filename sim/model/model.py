@@ -57,7 +57,7 @@ class IndustryModel:
         sectors = scenario.sector_names
         self.streams = Streams(seed, replication)
         self.firms = draw_firms(scenario, self.streams)
-        self.purchaser = Purchaser.for_firms(scenario.procurement, sectors, self.firms.size)
+        self.purchaser = Purchaser.for_scenario(scenario, self.firms.size)
         self.markets = ExportMarket.build(scenario, self.calendar)
         self.joint = JointLines.build(scenario, self.calendar)
         self.licensing = scenario.licensing
@@ -67,7 +67,7 @@ class IndustryModel:
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
         windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
-        self.book = ExportBook.for_firms(self.firms, len(sectors), windows)
+        self.book = ExportBook(self.firms, len(sectors), windows, self.cap_share)
         record = ReplicationRecord.empty(
             replication, scenario.months, sectors, scenario.market_names
         )
@@ -105,8 +105,7 @@ class IndustryModel:
         for day in days:
             yield self.env.timeout(day + MEETING_OFFSET - self.env.now)
             licensing.decide_applications(self.commission, self.firms, self.env.now,
-                                          self.streams["commission"], self.book,
-                                          self.cap_share, self.recorder)
+                                          self.streams["commission"], self.book, self.recorder)
 
     def place_orders(self) -> Process:
         """Every market's orders, in time order, among the other events.
@@ -134,7 +133,7 @@ class IndustryModel:
             )
             self._orders_between_steps += stop - first
             receive_orders(orders, first, stop, self.firms, self.joint, self.book,
-                           self.cap_share, self.exportable, self.recorder)
+                           self.exportable, self.recorder)
             first = stop
 
     def submit_applications(self, preparing: np.ndarray, day: float) -> Process:

@@ -4,7 +4,8 @@ At each month's end, in this order: firms produce and earn their export profit
 (``production.produce``); joint lines abroad produce and pay their royalties
 (``finance.pay_royalties``); firms pay fixed costs and earn the domestic margin,
 now or ``payment_delay_days`` later (``production.pay_costs``); firms past their
-grace exit (``exits.exit_firms``); and the month is recorded: production, money,
+grace exit (``exits.exit_firms``); and the month is recorded: exports delivered
+after their due month are traced as ``export_late``; then: production, money,
 firm counts, licences in force and applications waiting.
 """
 
@@ -42,6 +43,7 @@ def end_month(
     day = float(recorder.month_start_days[month + 1])
     output = produce(
         firms,
+        month,
         cap_share,
         reinvest.export_levy,
         reinvest.capacity_reinvest,
@@ -56,6 +58,8 @@ def end_month(
     delivered = np.flatnonzero(output.export_usd)
     exported = output.export_usd[delivered]
     recorder.trace_firms(day, delivered, "export_delivery", "delivered", exported)
+    late = np.flatnonzero(output.export_late_usd)
+    recorder.trace_firms(day, late, "export_late", "late", output.export_late_usd[late])
     exit_firms(firms, scenario.exits, rng, month, day, recorder)
     for name, row in zip(FIRM_TOTALS, tally_firms(firms, sectors, day), strict=True):
         recorder.set(name, month, row)

@@ -1,11 +1,18 @@
 """Domestic procurement: an annual budget paid out in tranches and placed with firms.
 
 Each tranche (monthly, or every third month), plus the export levy collected
-since the last one, is split across sectors by ``sector_shares`` and placed with
-each sector's active firms by the allocation rule, none above its free capacity
-(capacity over the tranche period less its domestic backlog). Domestic orders
-have first claim on a firm's capacity. Budget a sector cannot place is reported
-as unspent, not carried over: appropriations lapse.
+since the last one, is split across sectors by ``sector_shares`` (the levy by
+``reinvestment.levy_shares`` when given) and placed with each sector's active
+firms by the allocation rule, none above its free capacity over the tranche's
+months. A firm's order is a delivery schedule: it is spread over the tranche's
+months in proportion to what each month has free.
+
+What is free depends on the state's priority (``licensing.priority``): under
+``reserve`` a tranche takes only capacity that accepted export contracts have not
+reserved; under ``requisition`` it may take that capacity too, and the export
+work it displaces slips to later months (and may be delivered late). Budget no
+firm can take is unspent; with ``reallocate_unspent`` it moves to the sectors
+that still have room, by their shares, else it lapses.
 """
 
 from __future__ import annotations
@@ -15,9 +22,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.compiled import compiled
-from sim.model.firms import Firms
+from sim.model.firms import Firms, Status
 from sim.model.recorder import Recorder
-from sim.scenario.schema import Procurement
+from sim.scenario.schema import Procurement, Scenario
+
+_ACTIVE = int(Status.ACTIVE)
 
 __all__ = ["Budget", "Purchaser", "allocate"]
 
@@ -52,37 +61,55 @@ class Purchaser:
 
     budget: Budget
     allocation: str
+    reserve: bool = False
+    """Whether domestic tranches leave capacity reserved for exports alone."""
+    levy_shares: np.ndarray | None = None
+    """Split of the levy pool across sectors; None: the budget's sector shares."""
+    reallocate_unspent: bool = False
     levy_pool_usd: float = 0.0
     """Export levy collected since the last tranche; it is paid out with the next."""
     ranking: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Firms by sector and capacity, largest first, as of the last tranche."""
 
     @classmethod
-    def for_firms(cls, spec: Procurement, sector_names: tuple[str, ...], firms: int) -> Purchaser:
-        return cls(Budget(spec, sector_names), spec.allocation, ranking=np.arange(firms))
+    def for_scenario(cls, scenario: Scenario, firms: int) -> Purchaser:
+        spec, names = scenario.procurement, scenario.sector_names
+        levy = scenario.reinvestment.levy_shares
+        return cls(
+            Budget(spec, names),
+            spec.allocation,
+            reserve=scenario.licensing is not None and scenario.licensing.priority == "reserve",
+            levy_shares=None if levy is None else np.array([levy.get(n, 0.0) for n in names]),
+            reallocate_unspent=spec.reallocate_unspent,
+            ranking=np.arange(firms),
+        )
 
     def pay_tranche(
         self, firms: Firms, month: int, rng: np.random.Generator, recorder: Recorder
     ) -> None:
         """Pay the tranche of ``month`` plus the levy pool, split by sector shares, and place
-        each sector's amount with its firms by the allocation rule; what no firm can take
-        is unspent."""
+        each sector's amount with its firms by the allocation rule, as delivery schedules
+        over the tranche's months; what no firm can take is unspent (or, with
+        ``reallocate_unspent``, placed in the sectors that still have room)."""
         sectors = self.budget.sector_names
-        amounts = self.budget.sector_split(self.budget.tranche_usd(month) + self.levy_pool_usd)
+        if self.levy_shares is None:
+            amounts = self.budget.sector_split(self.budget.tranche_usd(month) + self.levy_pool_usd)
+        else:
+            tranche = self.budget.sector_split(self.budget.tranche_usd(month))
+            amounts = tranche + self.levy_pool_usd * self.levy_shares
         self.levy_pool_usd = 0.0
         period = self.budget.period_months
         capacity = firms.active_capacity()
-        orders = allocate(
-            amounts,
-            np.maximum(capacity * period - firms.domestic_backlog_usd, 0.0),
-            self.allocation,
-            capacity,
-            tuple(firms.of_sector(s) for s in range(len(sectors))),
-            rng,
-            self.ranking,
-        )
-        firms.domestic_backlog_usd[:] += orders
+        free = tranche_room(firms, month, period, self.reserve)
+        slices = tuple(firms.of_sector(s) for s in range(len(sectors)))
+        orders = allocate(amounts, free, self.allocation, capacity, slices, rng, self.ranking)
         placed = firms.sector_sum(orders, len(sectors))
+        if self.reallocate_unspent:
+            orders, placed, amounts = self._reallocate(
+                amounts, placed, orders, free, capacity, slices, rng
+            )
+        schedule_domestic(firms, orders, month, period, self.reserve)
+        firms.domestic_backlog_usd[:] += orders
         for s, name in enumerate(sectors):
             recorder.trace(
                 recorder.month_start_days[month],
@@ -94,6 +121,38 @@ class Purchaser:
         recorder.add("budget_paid_usd", month, amounts)
         recorder.add("unspent_budget_usd", month, np.maximum(amounts - placed, 0.0))
 
+    def _reallocate(
+        self,
+        amounts: np.ndarray,
+        placed: np.ndarray,
+        orders: np.ndarray,
+        free: np.ndarray,
+        capacity: np.ndarray,
+        slices: tuple[slice, ...],
+        rng: np.random.Generator,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Move what sectors could not place to the sectors with room left, by their budget
+        shares, until it is placed or no sector with a share has room.
+
+        Returns the orders, what each sector placed, and what each sector was given in
+        the end (its amount less what it passed on, plus what it received).
+        """
+        shares = self.budget.sector_split(1.0)
+        given = amounts.copy()
+        for _ in range(shares.size):
+            unspent = np.maximum(given - placed, 0.0)
+            room = free - orders
+            sector_room = np.array([room[where].sum() for where in slices])
+            taking = np.where(sector_room > 0.0, shares, 0.0)
+            if unspent.sum() <= 0.0 or taking.sum() <= 0.0:
+                break
+            extra = unspent.sum() * taking / taking.sum()
+            given = given - unspent + extra
+            more = allocate(extra, room, self.allocation, capacity, slices, rng, self.ranking)
+            orders = orders + more
+            placed = placed + np.array([more[where].sum() for where in slices])
+        return orders, placed, given
+
     def estimate_first_idle_share(self, firms: Firms) -> None:
         """Before any month has passed, a firm's idle share is what the first tranche
         left free of its capacity."""
@@ -102,6 +161,58 @@ class Purchaser:
             firms.domestic_backlog_usd, planned, out=np.ones_like(planned), where=planned > 0
         )
         firms.idle_share[:] = 1.0 - np.minimum(claimed, 1.0)
+
+
+def tranche_room(firms: Firms, month: int, period: int, reserve: bool) -> np.ndarray:
+    """What each active firm has free for a tranche's months: per month, capacity less
+    domestic plans, and less export plans when exports are reserved."""
+    free = np.zeros(firms.size)
+    _tranche_room(firms, month, period, reserve, free)
+    return free
+
+
+@compiled
+def _month_room(firms: Firms, f: int, m: int, reserve: bool) -> float:
+    c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
+    room = c - firms.domestic_plan_usd[f, m]
+    if reserve:
+        room -= firms.export_plan_usd[f, m]
+    return room if room > 0.0 else 0.0
+
+
+@compiled
+def _tranche_room(firms: Firms, month: int, period: int, reserve: bool, free: np.ndarray) -> None:
+    for f in range(free.size):
+        total = 0.0
+        for m in range(month, month + period):
+            total += _month_room(firms, f, m, reserve)
+        free[f] = total
+
+
+@compiled
+def schedule_domestic(
+    firms: Firms, orders: np.ndarray, month: int, period: int, reserve: bool
+) -> None:
+    """Spread each firm's domestic order over the tranche's months, in proportion to
+    what each month has free (all in the first month when the tranche is monthly)."""
+    for f in range(orders.size):
+        order = orders[f]
+        if order <= 0.0:
+            continue
+        if period == 1:
+            firms.domestic_plan_usd[f, month] += order
+            continue
+        total = 0.0
+        for m in range(month, month + period):
+            total += _month_room(firms, f, m, reserve)
+        if total <= 0.0:
+            firms.domestic_plan_usd[f, month] += order
+            continue
+        rooms = np.empty(period)
+        for k in range(period):
+            rooms[k] = _month_room(firms, f, month + k, reserve)
+        for k in range(period):
+            firms.domestic_plan_usd[f, month + k] += order * rooms[k] / total
 
 
 def allocate(

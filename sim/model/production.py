@@ -1,7 +1,10 @@
 """A month's production and its money, every firm in one compiled pass.
 
-At the end of each month every active firm produces up to its capacity:
-domestic backlog first, then export backlog up to ``cap_share`` of capacity.
+At the end of each month every active firm produces what its capacity calendar
+schedules for the month, up to its capacity: domestic first, then exports up to
+``cap_share`` of capacity. What the month could not produce moves to the next
+month. Exports are delivered against what the firm owes, earliest due first; a
+delivery after the end of the month it was due in is late (``export_late_usd``).
 Exports earn their revenue (premiums included) less the levy and the variable
 cost, ``(1 - margin)`` of their value; a share of any profit is reinvested in
 capacity. Then fixed costs, ``fixed_cost_share`` of the capacity after
@@ -27,11 +30,21 @@ from sim.model.records import STATUS_FIELDS
 
 __all__ = ["FIRM_TOTALS", "MONTH_TOTALS", "Output", "pay_costs", "produce", "tally_firms"]
 
-MONTH_TOTALS = ("capacity_usd", "domestic_usd", "export_usd", "export_revenue_usd", "levy_usd")
+MONTH_TOTALS = (
+    "capacity_usd",
+    "domestic_usd",
+    "export_usd",
+    "export_revenue_usd",
+    "levy_usd",
+    "export_late_usd",
+)
 """Rows of ``pay_costs``'s per-sector totals, in the order of ``Output``'s fields."""
 
 FIRM_TOTALS = ("cash_usd", "export_backlog_usd", *STATUS_FIELDS, "licences_active", "queue_length")
 """Rows of ``tally_firms``'s per-sector totals."""
+
+DUST_USD = 1e-3
+"""Less than this left of an obligation after its month is rounding, not late work."""
 
 _ACTIVE = int(Status.ACTIVE)
 _LICENSED, _QUEUED = int(LicenceState.LICENSED), int(LicenceState.QUEUED)
@@ -51,6 +64,8 @@ class Output(NamedTuple):
     export_usd: np.ndarray
     export_revenue_usd: np.ndarray
     levy_usd: np.ndarray
+    export_late_usd: np.ndarray
+    """Exports delivered after the end of the month they were due in."""
 
     @classmethod
     def empty(cls, firms: int) -> Output:
@@ -69,18 +84,20 @@ def _max(a: float, b: float) -> float:
 
 def produce(
     firms: Firms,
+    month: int,
     cap_share: float,
     export_levy: float,
     capacity_reinvest: float,
     capacity_per_usd: float,
 ) -> Output:
     """Deliver the month's orders, book export profit, reinvest: each active firm produces
-    domestic = min(domestic backlog, capacity), then exports = min(export backlog,
-    ``cap_share`` x capacity, capacity - domestic). Export profit (revenue - levy -
-    variable cost) goes to cash at once, less the ``capacity_reinvest`` share of a
-    positive profit, which becomes capacity."""
+    domestic = min(domestic plan of the month, capacity), then exports = min(export plan
+    of the month, ``cap_share`` x capacity, capacity - domestic); what is left of the
+    month's plans moves to the next month. Export profit (revenue - levy - variable
+    cost) goes to cash at once, less the ``capacity_reinvest`` share of a positive
+    profit, which becomes capacity."""
     output = Output.empty(firms.size)
-    _produce(firms, output, cap_share, export_levy, capacity_reinvest, capacity_per_usd)
+    _produce(firms, output, month, cap_share, export_levy, capacity_reinvest, capacity_per_usd)
     return output
 
 
@@ -88,20 +105,29 @@ def produce(
 def _produce(
     firms: Firms,
     output: Output,
+    month: int,
     cap_share: float,
     export_levy: float,
     capacity_reinvest: float,
     capacity_per_usd: float,
 ) -> None:
+    last = firms.domestic_plan_usd.shape[1] - 1
     for i in range(firms.status.size):
         c = firms.monthly_capacity_usd[i] if firms.status[i] == _ACTIVE else 0.0
-        d = _min(firms.domestic_backlog_usd[i], c)
+        d = _min(firms.domestic_plan_usd[i, month], c)
         backlog = firms.export_backlog_usd[i]
-        x = _min(backlog, _min(cap_share * c, c - d))
+        x = _min(firms.export_plan_usd[i, month], _min(cap_share * c, c - d))
+        x = _max(x, 0.0)
         r = (x / backlog if backlog > 0.0 else 0.0) * firms.export_backlog_revenue_usd[i]
+        late = _deliver(firms, i, month, x, backlog) if x > 0.0 else 0.0
+        if month < last:
+            firms.domestic_plan_usd[i, month + 1] += firms.domestic_plan_usd[i, month] - d
+            firms.export_plan_usd[i, month + 1] += firms.export_plan_usd[i, month] - x
+        firms.domestic_plan_usd[i, month] = 0.0
+        firms.export_plan_usd[i, month] = 0.0
         firms.domestic_backlog_usd[i] -= d
-        firms.export_backlog_usd[i] -= x
-        firms.export_backlog_revenue_usd[i] -= r
+        firms.export_backlog_usd[i] = _max(backlog - x, 0.0)
+        firms.export_backlog_revenue_usd[i] = _max(firms.export_backlog_revenue_usd[i] - r, 0.0)
         owed = export_levy * r
         profit = r - owed - (1.0 - firms.margin[i]) * x
         reinvest = capacity_reinvest * _max(profit, 0.0)
@@ -109,6 +135,31 @@ def _produce(
         firms.monthly_capacity_usd[i] += reinvest * capacity_per_usd / 12.0
         output.capacity_usd[i], output.domestic_usd[i], output.export_usd[i] = c, d, x
         output.export_revenue_usd[i], output.levy_usd[i] = r, owed
+        output.export_late_usd[i] = late
+
+
+@compiled
+def _deliver(firms: Firms, i: int, month: int, exported: float, backlog: float) -> float:
+    """Deliver ``exported`` against firm ``i``'s obligations, earliest due first, and
+    against each market's share of its backlog; returns what was delivered late."""
+    for j in range(firms.export_backlog_by_market_usd.shape[1] if backlog > 0.0 else 0):
+        share = firms.export_backlog_by_market_usd[i, j] / backlog
+        left_j = firms.export_backlog_by_market_usd[i, j] - exported * share
+        firms.export_backlog_by_market_usd[i, j] = _max(left_j, 0.0)
+    late, left = 0.0, exported
+    for due in range(firms.export_due_usd.shape[1]):
+        owed = firms.export_due_usd[i, due]
+        if due < month and owed < DUST_USD:
+            firms.export_due_usd[i, due] = 0.0  # what rounding left of an obligation met
+        elif owed > 0.0:
+            taken = _min(owed, left)
+            firms.export_due_usd[i, due] = owed - taken
+            if due < month:
+                late += taken
+            left -= taken
+            if left <= 0.0:
+                break
+    return late
 
 
 @compiled

@@ -55,6 +55,10 @@ class Recorder:
         """Add ``per_sector`` amounts to monthly series ``name``."""
         self.record.monthly[name][month] += per_sector
 
+    def add_market(self, name: str, month: int, per_market: np.ndarray) -> None:
+        """Add ``per_market`` amounts to market series ``name``."""
+        self.record.market_monthly[name][month] += per_market
+
     def set(self, name: str, month: int, per_sector: np.ndarray) -> None:
         """Set monthly series ``name`` (a stock, such as firm counts, not a flow)."""
         self.record.monthly[name][month] = per_sector

@@ -31,6 +31,11 @@ MONTHLY_FIELDS: tuple[str, ...] = (
     "export_revenue_usd",
     "export_demand_usd",
     "unmet_export_demand_usd",
+    "unmet_unlicensed_usd",
+    "unmet_capacity_usd",
+    "unmet_cancelled_usd",
+    "export_late_usd",
+    "export_cancelled_usd",
     "joint_production_usd",
     "royalty_usd",
     "levy_usd",
@@ -44,8 +49,14 @@ MONTHLY_FIELDS: tuple[str, ...] = (
     "licences_active",
     "queue_length",
     "days_to_licence_sum",
+    "decisions",
+    "days_to_decision_sum",
+    "applications_lapsed",
 )
-"""Recorded per month and sector. ``budget_paid_usd`` includes recycled levy."""
+"""Recorded per month and sector. ``budget_paid_usd`` includes recycled levy.
+``unmet_export_demand_usd`` is the sum of its three causes (``unmet_unlicensed_usd``,
+``unmet_capacity_usd``, ``unmet_cancelled_usd``); ``export_late_usd`` is the part of
+``export_usd`` delivered after its due day."""
 
 MARKET_FIELDS: tuple[str, ...] = (
     "demand_usd",
@@ -53,7 +64,8 @@ MARKET_FIELDS: tuple[str, ...] = (
     "accepted_usd",
     "lost_usd",
 )
-"""Per month and market: orders arriving, taken by joint lines, by domestic firms, lost."""
+"""Per month and market: orders arriving, taken by joint lines, by domestic firms, lost
+(at arrival, or cancelled later when the firm that accepted them exited)."""
 
 
 class TraceEvent(NamedTuple):
@@ -104,19 +116,25 @@ class ReplicationRecord:
 class OrderTally:
     """Export-order totals, filled order by order and moved into the record at the end.
 
-    ``sector_usd`` is (2, months, sectors): demand and unmet demand; ``market_usd``
-    (4, months, markets): demand, taken by joint lines, accepted by firms, lost.
+    ``sector_usd`` is (4, months, sectors): demand, unmet demand, and the unmet
+    demand's two causes at arrival; ``market_usd`` (4, months, markets): demand,
+    taken by joint lines, accepted by firms, lost.
     """
 
     sector_usd: np.ndarray
     market_usd: np.ndarray
 
-    SECTOR_ROWS: ClassVar[tuple[str, ...]] = ("export_demand_usd", "unmet_export_demand_usd")
+    SECTOR_ROWS: ClassVar[tuple[str, ...]] = (
+        "export_demand_usd",
+        "unmet_export_demand_usd",
+        "unmet_unlicensed_usd",
+        "unmet_capacity_usd",
+    )
     MARKET_ROWS: ClassVar[tuple[str, ...]] = ("demand_usd", "joint_usd", "accepted_usd", "lost_usd")
 
     @classmethod
     def empty(cls, months: int, sectors: int, markets: int) -> OrderTally:
-        return cls(np.zeros((2, months, sectors)), np.zeros((4, months, markets)))
+        return cls(np.zeros((4, months, sectors)), np.zeros((4, months, markets)))
 
     def add_to(self, record: ReplicationRecord) -> None:
         for name, values in zip(self.SECTOR_ROWS, self.sector_usd, strict=True):
@@ -131,6 +149,8 @@ def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[
     - domestic + export <= capacity;
     - cumulative domestic production <= cumulative budget paid out (levy included);
     - every firm in exactly one status (active + exits == firms at start);
+    - unmet export demand is the sum of its causes, and of the markets' lost orders;
+    - late exports are part of exports;
     - no quantity negative or NaN.
     """
     m = record.monthly
@@ -148,6 +168,15 @@ def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[
     paid = np.cumsum(m["budget_paid_usd"], axis=0)
     if (spent - paid > rtol * np.maximum(paid, 1.0)).any():
         found.append("domestic spending exceeds budget paid out + levy")
+    causes = m["unmet_unlicensed_usd"] + m["unmet_capacity_usd"] + m["unmet_cancelled_usd"]
+    unmet = m["unmet_export_demand_usd"]
+    if not np.allclose(causes, unmet, rtol=rtol, atol=1e-6):
+        found.append("the causes of unmet export demand do not add up to it")
+    if not np.allclose(record.market_monthly["lost_usd"].sum(axis=1), unmet.sum(axis=1),
+                       rtol=rtol, atol=1e-6):
+        found.append("the markets' lost orders do not add up to the unmet export demand")
+    if (m["export_late_usd"] - m["export_usd"] > slack).any():
+        found.append("more exports late than delivered")
     statuses = m["firms_active"] + m["firms_bankrupt"] + m["firms_migrated"] + m["firms_acquired"]
     if (statuses != record.firms_start[None, :]).any():
         found.append("firm statuses do not add up to the firms at the start")

@@ -110,6 +110,9 @@ class Procurement(Section):
     largest firms first, or firms in random order."""
     payment_delay_days: int = Field(default=30, ge=0, le=3650)
     """Days from the end of a month of domestic production until the firm is paid."""
+    reallocate_unspent: bool = False
+    """Whether budget a sector cannot place moves to the sectors that still have room (by
+    their shares) instead of lapsing."""
 
     @field_validator("sector_shares")
     @classmethod
@@ -177,6 +180,10 @@ class Licensing(Section):
     """Days a firm needs to prepare an application before it enters the queue."""
     reapply_after_days: int = Field(default=180, ge=0, le=36500)
     """Days after a refusal before the firm may apply again."""
+    priority: Literal["reserve", "requisition"] = "reserve"
+    """The state's priority over exports: under 'reserve' a domestic tranche takes only
+    capacity that accepted export contracts have not reserved; under 'requisition' it may
+    take that capacity too, and the export work it displaces slips (delivered late)."""
 
 
 class Market(Section):
@@ -192,6 +199,9 @@ class Market(Section):
     """An order must be deliverable within this many months or it is lost."""
     price_premium: float = Field(default=0.0, ge=0.0, le=10.0)
     """Export price above the domestic price (0.2 = 20% more)."""
+    max_suppliers: int = Field(default=3, ge=1, le=1000)
+    """Most domestic firms that share one order: a buyer contracts with few suppliers, and
+    what they cannot take is lost."""
 
 
 class ExportCentres(Section):
@@ -214,6 +224,16 @@ class Reinvestment(Section):
     """Share of export profit (after levy) turned into new capacity."""
     capacity_per_usd: float = Field(default=1.0, ge=0.0, le=100.0)
     """Annual capacity (USD) added per USD reinvested; an assumption, 1 by default."""
+    levy_shares: dict[Name, Share] | None = None
+    """Split of the export levy across sectors when it is spent; shares sum to 1.
+    Default: the budget's ``sector_shares``."""
+
+    @field_validator("levy_shares")
+    @classmethod
+    def _levy_shares_sum_to_one(cls, shares: dict[str, float] | None) -> dict[str, float] | None:
+        if shares is not None and abs(sum(shares.values()) - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"shares must sum to 1 (they sum to {sum(shares.values()):.6g})")
+        return shares
 
 
 class JointLine(Section):
@@ -318,6 +338,9 @@ class Scenario(Section):
         for name in self.procurement.sector_shares:
             if name not in sectors:
                 undefined(("procurement", "sector_shares", name), name, "sector", sectors)
+        for name in self.reinvestment.levy_shares or {}:
+            if name not in sectors:
+                undefined(("reinvestment", "levy_shares", name), name, "sector", sectors)
         centres = self.export_centres
         uplift = 1.0 + (centres.count * centres.demand_uplift if centres else 0.0)
         for market_name, market in self.markets.items():
