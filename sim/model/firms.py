@@ -88,6 +88,8 @@ class Firms(NamedTuple):
     """The day the firm's application entered the queue."""
     idle_share: np.ndarray
     """Idle share of capacity in the last month: what makes a firm apply for a licence."""
+    renewing: np.ndarray
+    """Whether the firm has asked to renew its licence and awaits the decision."""
     domestic_plan_usd: np.ndarray
     """(firms, calendar months) domestic production scheduled for each month."""
     export_plan_usd: np.ndarray
@@ -170,6 +172,7 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
         reapply_day=np.full(n, -np.inf),
         submitted_day=np.full(n, np.nan),
         idle_share=np.ones(n),
+        renewing=np.zeros(n, dtype=np.bool_),
         domestic_plan_usd=np.zeros((n, calendar_months(scenario))),
         export_plan_usd=np.zeros((n, calendar_months(scenario))),
         export_due_usd=np.zeros((n, calendar_months(scenario))),

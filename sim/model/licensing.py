@@ -5,8 +5,12 @@ prepares an application; once ready it joins the commission's queue. The
 commission meets every ``meeting_every_days`` from the day licensing opens; it does
 not meet inside a pause, and meets the day after a pause ends, restarting its
 rhythm from there. At a meeting it decides the front of the queue, first come,
-first served. A licence lasts ``licence_months``; a refused firm may apply again
-after ``reapply_after_days``.
+first served, renewals of licences ahead of new applications. A licence lasts
+``licence_months``; a refused firm may apply again after ``reapply_after_days``.
+With ``licensing.renewal``, a licensed firm asks to renew ``lead_days`` before its
+licence ends; a renewal approved before the end extends the licence from its end
+day, without a gap. Contracts a firm accepted stay deliverable after its licence
+ends: the licence gates new orders, not production.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ __all__ = [
     "expire_licences",
     "meeting_days",
     "open_applications",
+    "request_renewals",
     "submit_applications",
 ]
 
@@ -58,6 +63,8 @@ class Commission:
     spec: Licensing
     approval_by_sector: np.ndarray
     queue: deque[tuple[int, float]] = field(default_factory=deque)
+    renewals: deque[tuple[int, float]] = field(default_factory=deque)
+    """Renewal requests, decided before the queue of new applications."""
 
     @classmethod
     def for_sectors(cls, spec: Licensing, sector_names: tuple[str, ...]) -> Commission:
@@ -72,14 +79,21 @@ class Commission:
     def submit(self, firms: np.ndarray, day: float) -> None:
         self.queue.extend(zip(firms.tolist(), itertools.repeat(day)))
 
-    def next_batch(self, still_eligible: np.ndarray) -> list[tuple[int, float]]:
-        """Take up to one meeting's worth of applications, skipping firms that exited."""
-        batch: list[tuple[int, float]] = []
-        while self.queue and len(batch) < self.spec.commission.decisions_per_meeting:
-            firm, submitted = self.queue.popleft()
-            if still_eligible[firm]:
-                batch.append((firm, submitted))
-        return batch
+    def next_batch(
+        self, still_eligible: np.ndarray
+    ) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """Take up to one meeting's worth of requests, renewals first, then new
+        applications, skipping firms that exited. Returns (renewals, applications)."""
+        limit = self.spec.commission.decisions_per_meeting
+        batches: tuple[list[tuple[int, float]], list[tuple[int, float]]] = ([], [])
+        taken = 0
+        for queue, batch in zip((self.renewals, self.queue), batches, strict=True):
+            while queue and taken < limit:
+                firm, submitted = queue.popleft()
+                if still_eligible[firm]:
+                    batch.append((firm, submitted))
+                    taken += 1
+        return batches
 
     def approve(self, sectors: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Independent decisions, one uniform draw per application, in queue order."""
@@ -107,9 +121,9 @@ def open_applications(
     """
     if opens_day > day:
         return None
-    may_apply = (firms.licence == LicenceState.NONE) | (
-        (firms.licence == LicenceState.REFUSED) & (firms.reapply_day <= day)
-    )
+    may_apply = (
+        (firms.licence == LicenceState.NONE) & (firms.reapply_day <= day) & ~firms.renewing
+    ) | ((firms.licence == LicenceState.REFUSED) & (firms.reapply_day <= day))
     eligible = (
         (firms.status == Status.ACTIVE)
         & exportable[firms.sector]
@@ -166,7 +180,9 @@ def decide_applications(
     entering the queue to the decision are recorded for every decision
     (``mean_days_to_decision``) and for licences (``mean_days_to_licence``).
     """
-    batch = commission.next_batch(firms.status == Status.ACTIVE)
+    renewals, batch = commission.next_batch(firms.status == Status.ACTIVE)
+    if renewals:
+        _decide_renewals(commission, firms, renewals, day, rng, book, recorder)
     if not batch:
         return
     decided = np.array([f for f, _ in batch], dtype=np.int64)
@@ -198,4 +214,62 @@ def decide_applications(
         decided,
         ["licence_granted" if ok else "licence_refused" for ok in approved.tolist()],
         ["licensed" if ok else "refused" for ok in approved.tolist()],
+    )
+
+
+def request_renewals(
+    commission: Commission, firms: Firms, day: float, until_day: float, recorder: Recorder
+) -> None:
+    """Licensed active firms whose licence ends within ``lead_days`` of ``until_day`` (the
+    end of this month) ask to renew it, today."""
+    renewal = commission.spec.renewal
+    if renewal is None:
+        return
+    asking = np.flatnonzero(
+        (firms.status == Status.ACTIVE)
+        & (firms.licence == LicenceState.LICENSED)
+        & ~firms.renewing
+        & (firms.licence_until_day - renewal.lead_days < until_day)
+    )
+    firms.renewing[asking] = True
+    commission.renewals.extend((int(f), day) for f in asking.tolist())
+    recorder.trace_firms(day, asking, "renewal_requested", "renewing")
+
+
+def _decide_renewals(
+    commission: Commission,
+    firms: Firms,
+    renewals: list[tuple[int, float]],
+    day: float,
+    rng: np.random.Generator,
+    book: ExportBook,
+    recorder: Recorder,
+) -> None:
+    """Renewals are approved with ``renewal.approval_rate``; an approved licence runs on from
+    its end day (from today, if it has already ended); a refused one ends as it would have,
+    and the firm may apply anew ``reapply_after_days`` later."""
+    assert commission.spec.renewal is not None
+    decided = np.array([f for f, _ in renewals], dtype=np.int64)
+    approved = rng.random(decided.size) < commission.spec.renewal.approval_rate
+    firms.renewing[decided] = False
+    renewed, refused = decided[approved], decided[~approved]
+    lapsed = firms.licence[renewed] != LicenceState.LICENSED
+    start = np.where(lapsed, day, firms.licence_until_day[renewed])
+    firms.licence[renewed] = LicenceState.LICENSED
+    firms.licence_until_day[renewed] = start + commission.licence_days
+    firms.reapply_day[refused] = day + commission.spec.reapply_after_days
+    book.invalidate()  # licence ends moved: the book's expiry list with them
+    month, sectors = recorder.month_of(day), len(recorder.record.sector_names)
+    asked = np.array([d for _, d in renewals])
+    recorder.add("decisions", month, np.bincount(firms.sector[decided], minlength=sectors))
+    recorder.add(
+        "days_to_decision_sum",
+        month,
+        np.bincount(firms.sector[decided], weights=day - asked, minlength=sectors),
+    )
+    recorder.trace_firms(
+        day,
+        decided,
+        ["licence_renewed" if ok else "renewal_refused" for ok in approved.tolist()],
+        ["licensed" if ok else "expiring" for ok in approved.tolist()],
     )

@@ -149,10 +149,14 @@ class IndustryModel:
         pay_late_margin(self.firms, margin_usd)
 
     def start_month(self, month: int) -> None:
-        """Licences expire, the tranche is paid and placed, firms start applications."""
+        """Licences expire or are put up for renewal, the tranche is paid and placed, firms
+        start applications."""
         self.recorder.month = month
         day = float(self.month_start[month])
         licensing.expire_licences(self.firms, day, self.recorder)
+        if self.commission is not None:
+            month_end = float(self.month_start[month + 1])
+            licensing.request_renewals(self.commission, self.firms, day, month_end, self.recorder)
         if self.purchaser.budget.tranche_due(month):
             rng = self.streams["procurement"]
             self.purchaser.pay_tranche(self.firms, month, rng, self.recorder)

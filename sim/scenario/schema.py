@@ -28,6 +28,7 @@ __all__ = [
     "Pause",
     "Procurement",
     "Reinvestment",
+    "Renewal",
     "Scenario",
     "Sector",
 ]
@@ -161,6 +162,15 @@ class Commission(Section):
         return pauses
 
 
+class Renewal(Section):
+    """How a licence is renewed before it ends."""
+
+    lead_days: int = Field(default=60, ge=0, le=3650)
+    """Days before its licence ends that a licensed firm asks to renew it."""
+    approval_rate: Share = 0.95
+    """Probability that a renewal is approved."""
+
+
 class Licensing(Section):
     """The controlled-export mechanism: applications, commission, licences."""
 
@@ -180,6 +190,10 @@ class Licensing(Section):
     """Days a firm needs to prepare an application before it enters the queue."""
     reapply_after_days: int = Field(default=180, ge=0, le=36500)
     """Days after a refusal before the firm may apply again."""
+    renewal: Renewal | None = None
+    """Renewal of licences before they end (decided ahead of new applications, and
+    continuing the licence without a gap); omit it and an expired licence means a new
+    application, from the back of the queue."""
     priority: Literal["reserve", "requisition"] = "reserve"
     """The state's priority over exports: under 'reserve' a domestic tranche takes only
     capacity that accepted export contracts have not reserved; under 'requisition' it may
