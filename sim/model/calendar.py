@@ -1,13 +1,21 @@
-"""Simulation time: days from the scenario start, reported per calendar month."""
+"""Simulation time: days from the start of the simulation, reported per calendar month.
+
+A scenario with ``warm_up_months`` starts simulating that many months before its
+``start`` and reports from ``start`` on (``simulation_calendar``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-__all__ = ["DAYS_PER_MONTH", "Calendar"]
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
+
+__all__ = ["DAYS_PER_MONTH", "Calendar", "simulation_calendar"]
 
 DAYS_PER_MONTH = 365.25 / 12
 """Length of a month for durations given in months (licences, delivery windows)."""
@@ -40,3 +48,10 @@ class Calendar:
 
     def month_labels(self) -> list[str]:
         return [self.month_date(m).strftime("%Y-%m") for m in range(self.months)]
+
+
+def simulation_calendar(scenario: Scenario) -> Calendar:
+    """The simulated months: ``warm_up_months`` before the scenario's start, then its
+    ``months``."""
+    start = Calendar(scenario.start, 0).month_date(-scenario.warm_up_months)
+    return Calendar(start, scenario.warm_up_months + scenario.months)

@@ -73,7 +73,9 @@ def draw_orders(
     streams: Streams,
     horizon_day: float,
 ) -> Orders:
-    """Every market's Poisson orders in every sector it demands, merged in time order.
+    """Every market's Poisson orders in every sector it demands, as contracts starting
+    ``contract_lead_days`` after the buyer's order, merged in time order; contracts that
+    would start after the horizon are left out.
 
     Each (market, sector) draws from its own stream, ``orders:<market>:<sector>``.
     """
@@ -92,10 +94,15 @@ def draw_orders(
         )
         for market, s in pairs
     ]
+    arrivals = [
+        (market.contract_days(days), sizes)
+        for (market, _), (days, sizes) in zip(pairs, arrivals, strict=True)
+    ]
     days = np.concatenate([d for d, _ in arrivals]) if arrivals else np.zeros(0)
     sizes = np.concatenate([z for _, z in arrivals]) if arrivals else np.zeros(0)
     which = np.arange(len(pairs)).repeat([d.size for d, _ in arrivals])
     order = np.lexsort((which, days))
+    order = order[days[order] < horizon_day]
     months = [market.spec.delivery_months for market, _ in pairs]
     return Orders(
         days[order],

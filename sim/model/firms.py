@@ -132,7 +132,7 @@ def calendar_months(scenario: Scenario) -> int:
     """Months a firm's calendar covers: the horizon, and beyond it as far as a contract
     signed in its last month can reach (a delivery window, or a quarter's tranche)."""
     longest = max((m.delivery_months for m in scenario.markets.values()), default=0)
-    return scenario.months + max(longest, 3) + 1
+    return scenario.warm_up_months + scenario.months + max(longest, 3) + 1
 
 
 def draw_firms(scenario: Scenario, streams: Streams) -> Firms:

@@ -2,11 +2,13 @@
 
 Each open market places orders in each sector as a Poisson process with rate
 yearly demand / mean order size; order sizes are exponential with that mean.
-Export centres scale every market's rate from their opening day.
+Export centres scale the rate of the markets they serve from their opening day,
+and shorten those markets' lead time from a buyer's order to its contract.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -33,23 +35,40 @@ class ExportMarket:
     opens_day: int
     centres_day: float
     centres_factor: float
+    """Demand multiplier from the centres' opening (1 for a market they do not serve)."""
+    lead_days: int = 0
+    """Days from a buyer's order to the contract's start."""
+    centres_lead_cut: int = 0
+    """Days the centres take off ``lead_days`` from their opening."""
 
     @classmethod
     def build(cls, scenario: Scenario, calendar: Calendar) -> list[ExportMarket]:
         centres = scenario.export_centres
-        centres_day = calendar.day_of(centres.opens) if centres else float("inf")
-        factor = 1.0 + centres.count * centres.demand_uplift if centres else 1.0
-        return [
-            cls(
+        markets = []
+        for j, (name, spec) in enumerate(scenario.markets.items()):
+            market = cls(
                 name=name,
                 index=j,
                 spec=spec,
-                opens_day=max(0, calendar.day_of(spec.opens)) if spec.opens else 0,
-                centres_day=centres_day,
-                centres_factor=factor,
+                opens_day=max(0, calendar.day_of(spec.opens or scenario.start)),
+                centres_day=float("inf"),
+                centres_factor=1.0,
+                lead_days=spec.contract_lead_days,
             )
-            for j, (name, spec) in enumerate(scenario.markets.items())
-        ]
+            if centres is not None and (centres.markets is None or name in centres.markets):
+                market = dataclasses.replace(
+                    market,
+                    centres_day=calendar.day_of(centres.opens),
+                    centres_factor=1.0 + centres.count * centres.demand_uplift,
+                    centres_lead_cut=centres.lead_days_cut,
+                )
+            markets.append(market)
+        return markets
+
+    def contract_days(self, order_days: np.ndarray) -> np.ndarray:
+        """When the contracts of buyers' orders placed on ``order_days`` start."""
+        cut = np.where(order_days >= self.centres_day, self.centres_lead_cut, 0)
+        return np.asarray(order_days + np.maximum(self.lead_days - cut, 0))
 
     def orders_per_day(self, sector: str, day: float) -> float:
         demand = self.spec.demand_usd.get(sector, 0.0)

@@ -17,7 +17,7 @@ import numpy as np
 import simpy
 
 from sim.model import licensing
-from sim.model.calendar import Calendar
+from sim.model.calendar import simulation_calendar
 from sim.model.export_book import ExportBook
 from sim.model.export_orders import draw_orders, receive_orders
 from sim.model.finance import pay_late_margin
@@ -52,7 +52,7 @@ class IndustryModel:
     def __init__(self, scenario: Scenario, replication: int, seed: int, trace: bool = False):
         self.scenario = scenario
         self.env = simpy.Environment()
-        self.calendar = Calendar(scenario.start, scenario.months)
+        self.calendar = simulation_calendar(scenario)
         self.month_start = self.calendar.month_start_days
         sectors = scenario.sector_names
         self.streams = Streams(seed, replication)
@@ -69,7 +69,7 @@ class IndustryModel:
         windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
         self.book = ExportBook(self.firms, len(sectors), windows, self.cap_share)
         record = ReplicationRecord.empty(
-            replication, scenario.months, sectors, scenario.market_names
+            replication, self.calendar.months, sectors, scenario.market_names
         )
         record.firms_start = self.firms.sector_count(
             np.ones(self.firms.size, dtype=bool), len(sectors)
@@ -88,11 +88,15 @@ class IndustryModel:
         while not months.processed:
             self.env.step()
             steps += 1
-        return self.recorder.finish(steps + self._orders_between_steps)
+        return self.recorder.finish(
+            steps + self._orders_between_steps,
+            self.scenario.warm_up_months,
+            float(self.month_start[self.scenario.warm_up_months]),
+        )
 
     def run_months(self) -> Process:
         """Each month: tranche and applications at its start, production at its end."""
-        for month in range(self.scenario.months):
+        for month in range(self.calendar.months):
             self.start_month(month)
             yield self.env.timeout(self.month_start[month + 1] - self.env.now)
             self.end_month(month)

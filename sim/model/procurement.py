@@ -37,17 +37,21 @@ class Budget:
 
     spec: Procurement
     sector_names: tuple[str, ...]
+    first_month: int = 0
+    """The simulated month the scenario starts reporting in: tranches and budget years
+    count from it (months before it are warm-up)."""
 
     @property
     def period_months(self) -> int:
         return 1 if self.spec.tranche == "monthly" else 3
 
     def tranche_due(self, month: int) -> bool:
-        return month % self.period_months == 0
+        return (month - self.first_month) % self.period_months == 0
 
     def tranche_usd(self, month: int) -> float:
         """Budget paid out at the tranche of ``month``; growth compounds per simulated year."""
-        annual = self.spec.budget_usd * (1.0 + self.spec.budget_growth) ** (month // 12)
+        year = (month - self.first_month) // 12
+        annual = self.spec.budget_usd * (1.0 + self.spec.budget_growth) ** year
         return annual * self.period_months / 12.0
 
     def sector_split(self, amount_usd: float) -> np.ndarray:
@@ -76,7 +80,7 @@ class Purchaser:
         spec, names = scenario.procurement, scenario.sector_names
         levy = scenario.reinvestment.levy_shares
         return cls(
-            Budget(spec, names),
+            Budget(spec, names, scenario.warm_up_months),
             spec.allocation,
             reserve=scenario.licensing is not None and scenario.licensing.priority == "reserve",
             levy_shares=None if levy is None else np.array([levy.get(n, 0.0) for n in names]),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.model.records import OrderTally, ReplicationRecord, TraceEvent
+from sim.model.records import STATUS_FIELDS, OrderTally, ReplicationRecord, TraceEvent
 
 __all__ = ["Recorder"]
 
@@ -63,11 +63,29 @@ class Recorder:
         """Set monthly series ``name`` (a stock, such as firm counts, not a flow)."""
         self.record.monthly[name][month] = per_sector
 
-    def finish(self, events: int) -> ReplicationRecord:
-        """The record, with the order totals moved in and the events counted."""
+    def finish(
+        self, events: int, warm_up_months: int = 0, reporting_start_day: float = 0.0
+    ) -> ReplicationRecord:
+        """The record, with the order totals moved in and the events counted, from the
+        reporting start on: warm-up months are dropped, firm counts start from the firms
+        active at the reporting start, and days count from it."""
         self.record.events = events
         self.tally.add_to(self.record)
+        if warm_up_months:
+            self._drop_warm_up(warm_up_months, reporting_start_day)
         return self.record
+
+    def _drop_warm_up(self, months: int, start_day: float) -> None:
+        r = self.record
+        at_start = {name: r.monthly[name][months - 1].copy() for name in STATUS_FIELDS}
+        r.monthly = {name: values[months:].copy() for name, values in r.monthly.items()}
+        r.market_monthly = {name: v[months:].copy() for name, v in r.market_monthly.items()}
+        r.firms_start = at_start[STATUS_FIELDS[0]]
+        for name in STATUS_FIELDS[1:]:
+            r.monthly[name] -= at_start[name]
+        r.meeting_days = [day - start_day for day in r.meeting_days if day >= start_day]
+        if r.trace is not None:
+            r.trace = [event._replace(day=event.day - start_day) for event in r.trace]
 
     # --- the trace -------------------------------------------------------------------
 

@@ -213,6 +213,9 @@ class Market(Section):
     """An order must be deliverable within this many months or it is lost."""
     price_premium: float = Field(default=0.0, ge=0.0, le=10.0)
     """Export price above the domestic price (0.2 = 20% more)."""
+    contract_lead_days: int = Field(default=0, ge=0, le=3650)
+    """Days from a buyer's order to the start of its contract with domestic firms:
+    certification and negotiation. The delivery window runs from the contract's start."""
     max_suppliers: int = Field(default=3, ge=1, le=1000)
     """Most domestic firms that share one order: a buyer contracts with few suppliers, and
     what they cannot take is lost."""
@@ -226,7 +229,12 @@ class ExportCentres(Section):
     opens: dt.date
     """Date the centres open."""
     demand_uplift: float = Field(ge=0.0, le=10.0)
-    """Relative rise of every market's demand per centre (0.03 = +3% per centre)."""
+    """Relative rise of a served market's demand per centre (0.03 = +3% per centre)."""
+    markets: tuple[Name, ...] | None = None
+    """The markets the centres serve (default: every market)."""
+    lead_days_cut: int = Field(default=0, ge=0, le=3650)
+    """Days the centres take off a served market's ``contract_lead_days`` (never below 0),
+    for orders placed once they are open."""
 
 
 class Reinvestment(Section):
@@ -305,6 +313,10 @@ class Scenario(Section):
     """First simulated day."""
     months: int = Field(ge=1, le=1200)
     """Horizon in calendar months."""
+    warm_up_months: int = Field(default=0, ge=0, le=120)
+    """Months simulated before ``start`` and not reported, so that what happened before
+    the reporting window (licences granted, the queue, a commission pause, exits) carries
+    into it."""
     replications: int = Field(default=100, ge=1, le=1_000_000)
     """Independent replications to run."""
     seed: int = Field(default=1, ge=0, le=2**63 - 1)
@@ -356,6 +368,9 @@ class Scenario(Section):
             if name not in sectors:
                 undefined(("reinvestment", "levy_shares", name), name, "sector", sectors)
         centres = self.export_centres
+        for k, name in enumerate(centres.markets or () if centres else ()):
+            if name not in self.markets:
+                undefined(("export_centres", "markets", k), name, "market", set(self.markets))
         uplift = 1.0 + (centres.count * centres.demand_uplift if centres else 0.0)
         for market_name, market in self.markets.items():
             for name in market.demand_usd:
