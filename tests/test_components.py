@@ -395,7 +395,7 @@ def test_exit_outcomes_follow_their_probabilities() -> None:
     firms.cash_usd[:] = -1.0
     rule = Exits(grace_months=1, outcomes=ExitOutcomes(bankrupt=0.5, migrated=0.3, acquired=0.2))
     settle_exits(firms, rule, np.random.default_rng(8))
-    n = firms.count
+    n = firms.size
     bankrupt = np.mean(firms.status == BANKRUPT)
     # Acquisitions fall back to bankrupt once no firm of the sector is active.
     assert 0.5 - 4 * np.sqrt(0.25 / n) < bankrupt
