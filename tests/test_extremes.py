@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 from helpers import defsim
 
-from sim.metrics import outcome_columns, outcome_row
 from sim.model import run_replication
 from sim.model.records import invariant_violations
+from sim.run.outcomes import outcome_columns, outcome_row
 from sim.scenario.schema import Scenario
 
 SECTORS = ("uav", "ew", "art")

@@ -189,7 +189,7 @@ def test_a_read_only_results_folder_is_a_clear_error(scenario: Path, workdir: Pa
 def test_a_full_disk_while_writing_is_a_clear_error_and_leaves_nothing(
     scenario: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sim.results import RunResult
+    from sim.api import RunResult
 
     def disk_full(self: RunResult, folder: Path) -> None:
         (folder / "summary.json").write_text("{", encoding="utf-8")

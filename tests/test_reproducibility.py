@@ -25,7 +25,7 @@ def test_same_seed_gives_identical_files_in_this_process_and_in_a_pool(
 ) -> None:
     import os
 
-    from sim.runner import ReplicationOutput
+    from sim.run.replication import ReplicationOutput
 
     first = _save(tiny, tmp_path / "a", replications=6, seed=3, workers=1)
     second = _save(tiny, tmp_path / "b", replications=6, seed=3, workers=1)
@@ -88,8 +88,8 @@ def test_common_random_numbers_keep_every_firm_and_order_when_the_budget_changes
 
 
 def test_spool_reduces_exactly_like_holding_everything_in_memory() -> None:
-    from sim import spool
-    from sim.spool import MonthlySpool
+    from sim.run import spool
+    from sim.run.spool import MonthlySpool
 
     rng = np.random.default_rng(4)
     cubes = [rng.normal(size=(5, 3, 4)) for _ in range(601)]

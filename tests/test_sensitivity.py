@@ -13,8 +13,7 @@ from helpers import defsim
 from numpy.testing import assert_allclose
 from SALib.test_functions import Ishigami
 
-from sim.errors import InputError
-from sim.sensitivity import (
+from sim.analysis.sensitivity import (
     Factor,
     ScenarioModel,
     analyse,
@@ -22,6 +21,7 @@ from sim.sensitivity import (
     ranking_lines,
     run_sensitivity,
 )
+from sim.errors import InputError
 
 TINY_SENSITIVITY = {
     "name": "tiny-sensitivity",

@@ -11,9 +11,9 @@ import pytest
 from builders import DELETE, make_scenario, write_scenario
 from helpers import defsim
 
+from sim.analysis.sweep import Lever, full_factorial, parse_vary, run_sweep, sweep_csv
 from sim.errors import InputError
 from sim.scenario.schema import Scenario
-from sim.sweep import Lever, full_factorial, parse_vary, run_sweep
 
 TINY_SWEEP = {
     "name": "tiny-sweep",
@@ -105,7 +105,7 @@ def test_non_numeric_values(tiny_sweep: Scenario) -> None:
         "pro_rata",
         "largest_first",
     ]
-    rows = list(csv.DictReader(sweep.csv_text().splitlines()))
+    rows = list(csv.DictReader(sweep_csv(sweep).splitlines()))
     assert [r["procurement.allocation"] for r in rows] == ["pro_rata", "largest_first"]
     assert all(
         float(r["absorption_share_ci_low"]) <= float(r["absorption_share_mean"]) for r in rows
@@ -182,4 +182,4 @@ def test_parallel_sweep_equals_sequential(tiny_sweep: Scenario) -> None:
     lever = parse_vary("licensing.approval_rate.uav=0.3,0.9")
     one = run_sweep(tiny_sweep, [lever], replications=4, seed=2, workers=1)
     two = run_sweep(tiny_sweep, [lever], replications=4, seed=2, workers=2)
-    assert one.csv_text() == two.csv_text()
+    assert sweep_csv(one) == sweep_csv(two)
