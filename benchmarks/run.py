@@ -25,7 +25,7 @@ import simpy
 
 from sim import load_scenario, simulate
 from sim.model import run_replication
-from sim.runner import worker_pool
+from sim.run.executors import worker_pool
 from sim.scenario.schema import Scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "ukraine-2026-controlled-export.yaml"
@@ -81,7 +81,7 @@ def process_start_up() -> float:
     """Seconds a fresh process spends before its first replication can start: importing
     the engine and setting its compiler (numba) up, what every worker process pays."""
     code = (
-        "import time; start = time.perf_counter(); import sim.worker_start; "
+        "import time; start = time.perf_counter(); import sim.run.worker_start; "
         "print(time.perf_counter() - start)"
     )
     runs = [

@@ -27,8 +27,8 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim import load_scenario, simulate
+from sim.api import RunResult
 from sim.metrics import MONTHLY_METRICS
-from sim.results import RunResult
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_scenarios import fmt_estimate, fmt_value, replace_between

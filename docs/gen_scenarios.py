@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sim import load_scenario, simulate
-from sim.results import RunResult
+from sim.api import RunResult
+from sim.metrics import label_of
 from sim.stats import Estimate, paired_difference
 
 __all__ = ["SCENARIOS", "fmt_estimate", "replace_between", "run_all"]
@@ -41,25 +42,29 @@ SCENARIOS: tuple[str, ...] = (
 )
 """Scenario file stems, in the order of docs/scenarios.md."""
 
-KEY_ROWS: tuple[tuple[str, str], ...] = (
-    ("absorption_share", "exports / surplus"),
-    ("export_usd", "exports (domestic prices)"),
-    ("surplus_usd", "surplus: capacity − domestic"),
-    ("domestic_usd", "domestic procurement"),
-    ("capacity_usd", "capacity"),
-    ("utilisation_share", "utilisation"),
-    ("export_demand_usd", "export demand arriving"),
-    ("unmet_export_demand_usd", "export demand unmet"),
-    ("joint_production_usd", "joint production abroad"),
-    ("unspent_budget_usd", "budget unspent"),
-    ("firms_start", "firms at start"),
-    ("firms_active_end", "firms active at end"),
-    ("firms_bankrupt", "exits: bankrupt"),
-    ("firms_migrated", "exits: migrated"),
-    ("firms_acquired", "exits: acquired"),
-    ("licences_granted", "licences granted"),
-    ("mean_days_to_licence", "days from application to licence"),
+KEY_ROWS: tuple[tuple[str, str], ...] = tuple(
+    (name, label_of(name))
+    for name in (
+        "absorption_share",
+        "export_usd",
+        "surplus_usd",
+        "domestic_usd",
+        "capacity_usd",
+        "utilisation_share",
+        "export_demand_usd",
+        "unmet_export_demand_usd",
+        "joint_production_usd",
+        "unspent_budget_usd",
+        "firms_start",
+        "firms_active_end",
+        "firms_bankrupt",
+        "firms_migrated",
+        "firms_acquired",
+        "licences_granted",
+        "mean_days_to_licence",
+    )
 )
+"""Outcomes in each scenario's table, with their labels from the metric registry."""
 
 SECTOR_COLUMNS: tuple[tuple[str, str], ...] = (
     ("capacity_usd", "capacity"),

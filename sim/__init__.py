@@ -2,12 +2,29 @@
 
 How much of the surplus capacity that a domestic budget leaves unbought do
 licensed exports absorb, when, in which sectors, and which firms exit waiting?
+
+The public API: ``load_scenario`` reads a scenario, ``simulate`` runs it and
+returns a ``RunResult`` (``.summary``, ``.save(path)``), ``read_run`` reads a saved
+run folder back and ``compare_runs`` compares saved runs.
 """
 
-from sim.errors import InputError, ScenarioError
-from sim.results import RunResult
-from sim.runner import simulate
+from sim.analysis.compare import Comparison, compare_runs
+from sim.api import RunResult, simulate
+from sim.errors import InputError, RunError, ScenarioError
+from sim.results.read import RunFolder, read_run
 from sim.scenario.io import load_scenario
 from sim.scenario.schema import Scenario
 
-__all__ = ["InputError", "RunResult", "Scenario", "ScenarioError", "load_scenario", "simulate"]
+__all__ = [
+    "Comparison",
+    "InputError",
+    "RunError",
+    "RunFolder",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "compare_runs",
+    "load_scenario",
+    "read_run",
+    "simulate",
+]

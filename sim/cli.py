@@ -1,4 +1,7 @@
-"""The ``defsim`` command: parse, load, run, save, print. Nothing else lives here.
+"""The ``defsim`` command: parse the options, call the API, print. Nothing else lives here.
+
+Every file a command writes is written by the layer that owns its format
+(``sim.results``, ``sim.report``, ``sim.analysis``); the CLI chooses the folder.
 
 Exit codes: 0 done; 2 bad input (one line per problem, no traceback);
 1 unexpected error; 130 interrupted.
@@ -6,9 +9,7 @@ Exit codes: 0 done; 2 bad input (one line per problem, no traceback);
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-import os
 import shlex
 import sys
 import time
@@ -31,9 +32,10 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
+from sim.api import RunResult
 from sim.errors import InputError, RunError
-from sim.metrics import KEY_METRICS
-from sim.results import RunResult, atomic_folder, default_out_dir
+from sim.metrics import KEY_METRICS, TABLE_METRICS, format_value, label_of
+from sim.results.folder import atomic_folder, default_out_dir
 from sim.scenario.io import load_scenario
 
 __all__ = ["main"]
@@ -52,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the click group and maps failures to exit codes."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        cli.main(args=args, prog_name="defsim", standalone_mode=False)
+        cli.main(args=args, prog_name="defsim", standalone_mode=False, obj=list(args))
     except click.UsageError as err:
         if type(err).__name__.startswith("NoArgsIsHelp") and err.ctx is not None:
             click.echo(err.ctx.get_help())
@@ -145,30 +147,18 @@ def run(scenario: Path, replications: int | None, seed: int | None, overrides: t
         target_halfwidth: float | None, target_metric: str, max_replications: int | None,
         trace: bool, keep_monthly: bool, quiet: bool) -> None:
     """Run SCENARIO's replications and write a run folder."""
-    from sim.runner import simulate
+    from sim.api import simulate
 
     sc = load_scenario(scenario, overrides)
-    target = out or default_out_dir(sc)
-    started = dt.datetime.now(dt.UTC)
-    clock = time.perf_counter()
+    target = out or default_out_dir(sc.name)
     with atomic_folder(target) as tmp, _progress(quiet) as progress:
-        writer = _MonthlyWriter(tmp) if keep_monthly else None
         result = simulate(
-            sc, replications, seed, workers, scheduler, trace=trace,
+            sc, replications, seed, workers, scheduler, trace=trace, keep_monthly=keep_monthly,
             target_halfwidth=target_halfwidth, target_metric=target_metric,
             max_replications=max_replications, progress=progress,
-            on_replication=writer.write if writer else None,
         )
-        if writer:
-            writer.close()
-        result.info.update(
-            command=shlex.join(["defsim", *sys.argv[1:]]), started=started.isoformat(),
-            ended=dt.datetime.now(dt.UTC).isoformat(),
-            wall_seconds=round(time.perf_counter() - clock, 3),
-            workers=1 if workers == 1 else (workers or os.cpu_count()), scheduler=scheduler,
-        )
-        result.write_files(tmp)
-        _write_report(tmp)
+        result.info["command"] = _command()
+        result.write(tmp)
     if not quiet:
         print_summary(result)
     click.echo(str(target))
@@ -212,12 +202,13 @@ def sweep(scenario: Path, varies: tuple[str, ...], replications: int | None, see
           overrides: tuple[str, ...], out: Path | None, summary_only: bool, workers: int | None,
           scheduler: str | None, quiet: bool) -> None:
     """Run SCENARIO at every point of a line or grid of lever settings (common random numbers)."""
-    from sim import sweep as sweeps
+    from sim.analysis import sweep as sweeps
+    from sim.analysis.experiment import out_dir
 
     sc = load_scenario(scenario, overrides)
     levers = [sweeps.parse_vary(text) for text in varies]
     n = replications or min(sweeps.DEFAULT_REPLICATIONS, sc.replications)
-    target = out or sweeps.out_dir(sc, "sweep")
+    target = out or out_dir(sc, "sweep")
     clock = time.perf_counter()
     with atomic_folder(target) as tmp, _progress(quiet) as progress:
         result = sweeps.run_sweep(sc, levers, n, seed, workers, scheduler, progress=progress,
@@ -249,8 +240,8 @@ def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: i
                 replications: int, seed: int | None, overrides: tuple[str, ...], out: Path | None,
                 workers: int | None, scheduler: str | None, quiet: bool) -> None:
     """Rank levers and uncertainties by their effect on the outcomes (SALib Morris or Sobol)."""
-    from sim import sensitivity as sa
-    from sim.sweep import out_dir
+    from sim.analysis import sensitivity as sa
+    from sim.analysis.experiment import out_dir
 
     sc = load_scenario(scenario, overrides)
     factors = [sa.parse_factor(text) for text in varies]
@@ -271,26 +262,35 @@ def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: i
     click.echo(str(target))
 
 
+def _command() -> str:
+    """The command line as given to ``main`` (``defsim ...``), for manifests."""
+    ctx = click.get_current_context(silent=True)
+    given = ctx.find_root().obj if ctx is not None else None
+    args = given if isinstance(given, list) else sys.argv[1:]
+    return shlex.join(["defsim", *map(str, args)])
+
+
 def _command_info(clock: float, **extra: Any) -> dict[str, Any]:
-    return {"command": shlex.join(["defsim", *sys.argv[1:]]),
-            "wall_seconds": round(time.perf_counter() - clock, 3), **extra}
+    return {"command": _command(), "wall_seconds": round(time.perf_counter() - clock, 3), **extra}
 
 
 def print_sweep(result: Any, console: Console | None = None) -> None:
     """One row per sweep point: lever values, then key outcomes as mean ± 95% CI half-width."""
-    from sim.sweep import TABLE_METRICS, iter_rows
+    from sim.analysis.sweep import iter_rows
 
     table = Table(title=f"{result.scenario.name} sweep: {result.replications} replications "
                         f"per point, seed {result.seed}")
     for lever in result.levers:
         table.add_column(lever.path.replace(".", ".\n"), justify="right")
-    for heading in TABLE_METRICS.values():
-        table.add_column(heading, justify="right")
+    for name in TABLE_METRICS:
+        table.add_column(label_of(name), justify="right")
     for point, values in iter_rows(result):
         cells = []
         for name in TABLE_METRICS:
             est = point.summary[name]
-            half = f" ±{format_value(name, est.halfwidth)}" if est.ci_high is not None else ""
+            half = ""
+            if est.ci_high is not None:
+                half = f" ±{format_value(name, est.halfwidth, est.mean)}"
             cells.append(format_value(name, est.mean) + half)
         table.add_row(*(format_value(lv.path, v) if isinstance(v, float) else str(v)
                         for lv, v in zip(result.levers, values, strict=True)), *cells)
@@ -303,7 +303,7 @@ def print_sweep(result: Any, console: Console | None = None) -> None:
               show_default=True, help="Image format of the files in plots/.")
 def plot(run_dir: Path, fmt: str) -> None:
     """Redraw RUN_DIR's plots/ and report.html from its files (nothing else is touched)."""
-    from sim.report import write_report
+    from sim.report.run_report import write_report
 
     click.echo(str(write_report(run_dir, fmt)))
 
@@ -315,24 +315,26 @@ def plot(run_dir: Path, fmt: str) -> None:
 @click.option("--quiet", is_flag=True, help="No table.")
 def compare(run_dirs: tuple[Path, ...], out: Path | None, quiet: bool) -> None:
     """Compare runs with the first: key metrics, differences with 95% CIs, overlaid charts."""
-    from sim import compare as comparing
+    from sim.analysis.compare import compare_runs
+    from sim.report.compare_report import default_compare_dir, write_comparison
 
-    comparison = comparing.compare_runs(run_dirs)
-    for warning in comparison.warnings:
+    c = compare_runs(run_dirs)
+    for warning in c.warnings:
         click.echo(f"defsim: warning: {warning}", err=True)
-    target = out or comparing.default_compare_dir()
+    target = out or default_compare_dir()
     with atomic_folder(target) as tmp:
-        comparing.write_comparison(comparison, tmp)
+        compared_by = [c.method_text(k) for k in range(len(c.runs))]
+        write_comparison(tmp, c.runs, c.labels, c.differences, c.warnings, compared_by)
     if not quiet:
-        print_comparison(comparison)
+        print_comparison(c)
     click.echo(str(target))
 
 
 def print_comparison(comparison: Any) -> None:
     """Key metrics per run and differences to the first run, and how each was computed."""
-    from sim.compare import comparison_rows
+    from sim.report.compare_report import comparison_rows
 
-    headers, rows = comparison_rows(comparison)
+    headers, rows = comparison_rows(comparison.runs, comparison.labels, comparison.differences)
     table = Table(title=f"{len(comparison.runs)} runs compared with {comparison.labels[0]}")
     for k, heading in enumerate(headers):
         table.add_column(heading, justify="left" if k < 2 else "right", no_wrap=k != 1)
@@ -354,25 +356,10 @@ def print_summary(result: RunResult, console: Console | None = None) -> None:
         table.add_column(heading, justify="left" if heading == "metric" else "right")
     for name in KEY_METRICS:
         est = result.summary[name]
-        ci = f"{format_value(name, est.ci_low)} .. {format_value(name, est.ci_high)}"
+        low, high = (format_value(name, v, est.mean) for v in (est.ci_low, est.ci_high))
+        ci = f"{low} .. {high}"
         table.add_row(name, format_value(name, est.mean), ci if est.ci_low is not None else "n/a")
     (console or Console()).print(table)
-
-
-def format_value(name: str, value: float | None) -> str:
-    if value is None:
-        return "n/a"
-    if name.endswith("_usd"):
-        return f"${value / 1e9:,.2f}B"
-    if name.endswith("_share"):
-        return f"{value:.1%}"
-    return f"{value:,.1f}"
-
-
-def _write_report(folder: Path) -> None:
-    from sim.report import write_report
-
-    write_report(folder)
 
 
 @contextmanager
@@ -395,27 +382,3 @@ def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
 class _RateColumn(ProgressColumn):
     def render(self, task: Task) -> Text:
         return Text(f"{task.speed:.1f} rep/s" if task.speed else "")
-
-
-class _MonthlyWriter:
-    """``--keep-monthly``: every replication's monthly series, appended as it arrives."""
-
-    def __init__(self, folder: Path) -> None:
-        self.file = (folder / "monthly_replications.csv").open("w", encoding="utf-8")
-        self.header_written = False
-
-    def write(self, output: Any) -> None:
-        from sim.metrics import MONTHLY_METRICS
-
-        cube = output.cube
-        if not self.header_written:
-            header = ",".join(["replication", "month_index", "group_index", *MONTHLY_METRICS])
-            self.file.write(header + "\n")
-            self.header_written = True
-        for t in range(cube.shape[0]):
-            for g in range(cube.shape[1]):
-                values = ",".join(repr(float(v)) for v in cube[t, g])
-                self.file.write(f"{output.index},{t},{g},{values}\n")
-
-    def close(self) -> None:
-        self.file.close()

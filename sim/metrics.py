@@ -1,212 +1,318 @@
-"""Outcomes: what one replication reports, as scalars and as monthly series.
+"""The metrics: every quantity defsim reports, declared once, and how to print it.
+
+Two kinds of quantity (docs/model.md, section 6):
+
+- a **series** is recorded (or derived) per month, per sector or per market, and
+  reported in ``monthly.csv`` as the mean and 5th, 50th and 95th percentiles across
+  replications;
+- an **outcome** is one number per replication, made from a series over the
+  horizon, and reported in ``replications.csv`` and ``summary.json`` as the mean with
+  its 95% Student-t interval across replications (replications where it is undefined,
+  such as days to licence when none was granted, are left out).
+
+Each is declared once below, in the order of the columns of the files it appears in;
+every list of metric names elsewhere (the engine's record, the outcome columns, the
+tables of the report, the sweep and the comparison) is derived from these
+declarations. ``format_value`` is the one way a value is printed for people: in the
+terminal, the reports and the charts.
 
 Definitions (per month, and summed over the horizon):
 ``surplus = capacity - domestic``, ``idle = capacity - domestic - export``,
 ``absorption_share = export / surplus`` (0 when surplus is 0),
 ``utilisation_share = (domestic + export) / capacity``.
-USD totals are sums over the horizon; firm counts are at the end of the horizon.
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from sim.model.records import MARKET_FIELDS, ReplicationRecord
+import math
+from dataclasses import dataclass
+from enum import StrEnum
 
 __all__ = [
     "KEY_METRICS",
+    "MARKET_FIELDS",
+    "MARKET_SERIES",
+    "MONTHLY_FIELDS",
     "MONTHLY_METRICS",
     "OUTCOMES",
+    "OUTCOME_METRICS",
     "SECTOR_OUTCOMES",
-    "monthly_cube",
-    "outcome_columns",
-    "outcome_row",
+    "SECTOR_SERIES",
+    "STATUS_FIELDS",
+    "TABLE_METRICS",
+    "Months",
+    "Outcome",
+    "Series",
+    "Unit",
+    "format_change",
+    "format_value",
+    "label_of",
+    "outcome",
+    "series",
+    "series_label",
+    "unit_of",
 ]
 
-OUTCOMES: tuple[str, ...] = (
-    "capacity_usd",
-    "domestic_usd",
-    "export_usd",
-    "surplus_usd",
-    "idle_usd",
-    "absorption_share",
-    "utilisation_share",
-    "unspent_budget_usd",
-    "budget_paid_usd",
-    "export_demand_usd",
-    "unmet_export_demand_usd",
-    "export_revenue_usd",
-    "levy_usd",
-    "joint_production_usd",
-    "royalty_usd",
-    "firms_start",
-    "firms_active_end",
-    "firms_bankrupt",
-    "firms_migrated",
-    "firms_acquired",
-    "applications",
-    "licences_granted",
-    "mean_days_to_licence",
+
+class Unit(StrEnum):
+    """What a number counts."""
+
+    USD = "usd"
+    """US dollars (at domestic prices unless the metric says otherwise)."""
+    SHARE = "share"
+    """A fraction between 0 and 1, printed as a percentage."""
+    COUNT = "count"
+    """Firms, applications, licences."""
+    DAYS = "days"
+
+
+class Months(StrEnum):
+    """How a series' months add up to one number over the horizon."""
+
+    SUM = "sum"
+    """A flow: the total over the months."""
+    LAST = "last"
+    """A stock: its value at the end of the last month."""
+    RATIO = "ratio"
+    """A ratio of totals over the horizon (not the mean of the monthly ratios)."""
+    START = "start"
+    """Counted once, at the start."""
+
+
+@dataclass(frozen=True)
+class Series:
+    """A quantity per month and sector (summed for ``all``), or per month and market."""
+
+    name: str
+    unit: Unit
+    months: Months
+    """How it adds up over the horizon (and how its outcome, if any, is made)."""
+    label: str
+    """For people: chart titles and legends."""
+    derived: bool = False
+    """Computed from capacity, domestic and export (a ratio for ``all`` too), not recorded."""
+    published: bool = True
+    """Written to ``monthly.csv``; False: recorded only to compute an outcome."""
+    status: bool = False
+    """A firm count by status; these follow the order of the engine's status codes."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One number per replication, made from a series over the horizon."""
+
+    name: str
+    unit: Unit
+    months: Months
+    label: str
+    """For people: table rows and headings (the words of docs/scenarios.md)."""
+    of: str | None
+    """The series it is made from; None for ``firms_start``."""
+    sectors: bool = False
+    """Also reported per sector (``SECTOR.name`` columns)."""
+    key: int = 0
+    """Position among the key metrics shown first in tables and reports; 0: not key."""
+    table: bool = False
+    """In the narrow tables a terminal shows (the sweep's rows)."""
+
+
+SECTOR_SERIES: tuple[Series, ...] = (
+    Series("capacity_usd", Unit.USD, Months.SUM, "capacity"),
+    Series("domestic_usd", Unit.USD, Months.SUM, "domestic orders"),
+    Series("export_usd", Unit.USD, Months.SUM, "exports"),
+    Series("surplus_usd", Unit.USD, Months.RATIO, "surplus (capacity − domestic)", derived=True),
+    Series("idle_usd", Unit.USD, Months.RATIO, "idle", derived=True),
+    Series("absorption_share", Unit.SHARE, Months.RATIO, "absorption share", derived=True),
+    Series("utilisation_share", Unit.SHARE, Months.RATIO, "utilisation share", derived=True),
+    Series("export_revenue_usd", Unit.USD, Months.SUM, "export revenue"),
+    Series("export_demand_usd", Unit.USD, Months.SUM, "export demand"),
+    Series("unmet_export_demand_usd", Unit.USD, Months.SUM, "unmet export demand"),
+    Series("unmet_unlicensed_usd", Unit.USD, Months.SUM, "unmet: no licensed firm"),
+    Series("unmet_capacity_usd", Unit.USD, Months.SUM, "unmet: no licensed capacity in time"),
+    Series("unmet_cancelled_usd", Unit.USD, Months.SUM, "unmet: accepted, then cancelled"),
+    Series("export_late_usd", Unit.USD, Months.SUM, "exports delivered late"),
+    Series("export_cancelled_usd", Unit.USD, Months.SUM, "export contracts cancelled"),
+    Series("joint_production_usd", Unit.USD, Months.SUM, "joint production"),
+    Series("royalty_usd", Unit.USD, Months.SUM, "royalty"),
+    Series("levy_usd", Unit.USD, Months.SUM, "levy"),
+    Series("budget_paid_usd", Unit.USD, Months.SUM, "budget paid"),
+    Series("unspent_budget_usd", Unit.USD, Months.SUM, "unspent budget"),
+    Series("cash_usd", Unit.USD, Months.LAST, "cash"),
+    Series("export_backlog_usd", Unit.USD, Months.LAST, "export backlog"),
+    Series("firms_active", Unit.COUNT, Months.LAST, "active firms", status=True),
+    Series("firms_bankrupt", Unit.COUNT, Months.LAST, "bankrupt firms, cumulative", status=True),
+    Series("firms_migrated", Unit.COUNT, Months.LAST, "migrated firms, cumulative", status=True),
+    Series("firms_acquired", Unit.COUNT, Months.LAST, "acquired firms, cumulative", status=True),
+    Series("applications", Unit.COUNT, Months.SUM, "applications"),
+    Series("licences_granted", Unit.COUNT, Months.SUM, "licences granted"),
+    Series("licences_active", Unit.COUNT, Months.LAST, "licences in force"),
+    Series("queue_length", Unit.COUNT, Months.LAST, "applications waiting"),
+    Series("days_to_licence_sum", Unit.DAYS, Months.SUM, "days waited by the licences granted",
+           published=False),
+    Series("decisions", Unit.COUNT, Months.SUM, "applications decided"),
+    Series("days_to_decision_sum", Unit.DAYS, Months.SUM, "days waited by the decided applications",
+           published=False),
+    Series("applications_lapsed", Unit.COUNT, Months.SUM, "applications lapsed (firm exited)"),
 )
+"""Per month and sector, in the order of ``monthly.csv`` and of the engine's record."""
+
+MARKET_SERIES: tuple[Series, ...] = (
+    Series("demand_usd", Unit.USD, Months.SUM, "orders placed"),
+    Series("joint_usd", Unit.USD, Months.SUM, "taken by joint lines abroad"),
+    Series("accepted_usd", Unit.USD, Months.SUM, "taken by licensed domestic firms"),
+    Series("lost_usd", Unit.USD, Months.SUM, "lost"),
+)
+"""Per month and market (group ``market:NAME`` of ``monthly.csv``)."""
+
+_SERIES = {s.name: s for s in SECTOR_SERIES}
+
+
+def _of(
+    name: str, label: str, *, of: str | None = None, sectors: bool = False, key: int = 0,
+    table: bool = False,
+) -> Outcome:
+    """The outcome made from series ``of`` (default: the series called ``name``)."""
+    source = _SERIES[of or name]
+    return Outcome(name, source.unit, source.months, label, source.name, sectors, key, table)
+
+
+OUTCOME_METRICS: tuple[Outcome, ...] = (
+    _of("capacity_usd", "capacity", sectors=True, key=5),
+    _of("domestic_usd", "domestic procurement", sectors=True, key=4),
+    _of("export_usd", "exports (domestic prices)", sectors=True, key=2, table=True),
+    _of("surplus_usd", "surplus: capacity − domestic", sectors=True, key=3, table=True),
+    _of("idle_usd", "idle capacity", sectors=True),
+    _of("absorption_share", "exports / surplus", sectors=True, key=1, table=True),
+    _of("utilisation_share", "utilisation", sectors=True, key=6),
+    _of("unspent_budget_usd", "budget unspent", key=8, table=True),
+    _of("budget_paid_usd", "budget paid out"),
+    _of("export_demand_usd", "export demand arriving", sectors=True),
+    _of("unmet_export_demand_usd", "export demand unmet", sectors=True, key=7),
+    _of("unmet_unlicensed_usd", "unmet: no licensed firm", sectors=True),
+    _of("unmet_capacity_usd", "unmet: no licensed capacity in time", sectors=True),
+    _of("unmet_cancelled_usd", "unmet: accepted, then cancelled", sectors=True),
+    _of("export_late_usd", "exports delivered late", sectors=True),
+    _of("export_cancelled_usd", "export contracts cancelled"),
+    _of("export_revenue_usd", "export revenue"),
+    _of("levy_usd", "export levy"),
+    _of("joint_production_usd", "joint production abroad"),
+    _of("royalty_usd", "royalties"),
+    Outcome("firms_start", Unit.COUNT, Months.START, "firms at start", None, sectors=True),
+    _of("firms_active_end", "firms active at end", of="firms_active", sectors=True, key=9),
+    _of("firms_bankrupt", "exits: bankrupt", sectors=True, key=10, table=True),
+    _of("firms_migrated", "exits: migrated", sectors=True),
+    _of("firms_acquired", "exits: acquired", sectors=True),
+    _of("applications", "applications", sectors=True),
+    _of("licences_granted", "licences granted", sectors=True, key=11),
+    Outcome("mean_days_to_licence", Unit.DAYS, Months.RATIO, "days from application to licence",
+            "days_to_licence_sum", key=12),
+    _of("decisions", "applications decided"),
+    Outcome("mean_days_to_decision", Unit.DAYS, Months.RATIO,
+            "days from application to decision", "days_to_decision_sum"),
+    _of("applications_lapsed", "applications lapsed (firm exited)", sectors=True),
+)
+"""Every outcome of a replication, in the order of ``replications.csv`` and ``summary.json``."""
+
+_OUTCOMES = {o.name: o for o in OUTCOME_METRICS}
+
+# --- the lists of names the rest of the package uses, all derived from the above ----------
+
+OUTCOMES: tuple[str, ...] = tuple(o.name for o in OUTCOME_METRICS)
 """Every outcome of a replication, whole industry."""
-
-SECTOR_OUTCOMES: tuple[str, ...] = (
-    "capacity_usd",
-    "domestic_usd",
-    "export_usd",
-    "surplus_usd",
-    "idle_usd",
-    "absorption_share",
-    "utilisation_share",
-    "export_demand_usd",
-    "unmet_export_demand_usd",
-    "firms_start",
-    "firms_active_end",
-    "firms_bankrupt",
-    "firms_migrated",
-    "firms_acquired",
-    "applications",
-    "licences_granted",
-)
+SECTOR_OUTCOMES: tuple[str, ...] = tuple(o.name for o in OUTCOME_METRICS if o.sectors)
 """Outcomes also reported per sector."""
-
-KEY_METRICS: tuple[str, ...] = (
-    "absorption_share",
-    "export_usd",
-    "surplus_usd",
-    "domestic_usd",
-    "capacity_usd",
-    "utilisation_share",
-    "unmet_export_demand_usd",
-    "unspent_budget_usd",
-    "firms_active_end",
-    "firms_bankrupt",
-    "licences_granted",
-    "mean_days_to_licence",
+KEY_METRICS: tuple[str, ...] = tuple(
+    o.name for o in sorted((o for o in OUTCOME_METRICS if o.key), key=lambda o: o.key)
 )
 """The outcomes shown first, in tables and reports."""
-
-MONTHLY_METRICS: tuple[str, ...] = (
-    "capacity_usd",
-    "domestic_usd",
-    "export_usd",
-    "surplus_usd",
-    "idle_usd",
-    "absorption_share",
-    "utilisation_share",
-    "export_revenue_usd",
-    "export_demand_usd",
-    "unmet_export_demand_usd",
-    "joint_production_usd",
-    "royalty_usd",
-    "levy_usd",
-    "budget_paid_usd",
-    "unspent_budget_usd",
-    "cash_usd",
-    "export_backlog_usd",
-    "firms_active",
-    "firms_bankrupt",
-    "firms_migrated",
-    "firms_acquired",
-    "applications",
-    "licences_granted",
-    "licences_active",
-    "queue_length",
-)
+TABLE_METRICS: tuple[str, ...] = tuple(m for m in KEY_METRICS if _OUTCOMES[m].table)
+"""The few key outcomes a narrow terminal table shows (one row per sweep point)."""
+MONTHLY_METRICS: tuple[str, ...] = tuple(s.name for s in SECTOR_SERIES if s.published)
 """Series in monthly.csv, per sector and for ``all``."""
-
-_SUMMED = (
-    "capacity_usd",
-    "domestic_usd",
-    "export_usd",
-    "unspent_budget_usd",
-    "budget_paid_usd",
-    "export_demand_usd",
-    "unmet_export_demand_usd",
-    "export_revenue_usd",
-    "levy_usd",
-    "joint_production_usd",
-    "royalty_usd",
-    "applications",
-    "licences_granted",
-)
+MONTHLY_FIELDS: tuple[str, ...] = tuple(s.name for s in SECTOR_SERIES if not s.derived)
+"""Series the engine records per month and sector."""
+STATUS_FIELDS: tuple[str, ...] = tuple(s.name for s in SECTOR_SERIES if s.status)
+"""Firm counts by status, in the order of the status codes (ACTIVE, BANKRUPT, ...)."""
+MARKET_FIELDS: tuple[str, ...] = tuple(s.name for s in MARKET_SERIES)
+"""Series per month and market."""
 
 
-def outcome_columns(sectors: tuple[str, ...]) -> list[str]:
-    """Columns of ``outcome_row``: industry outcomes, then ``SECTOR.outcome``."""
-    return [*OUTCOMES, *(f"{s}.{name}" for s in sectors for name in SECTOR_OUTCOMES)]
+def outcome(name: str) -> Outcome:
+    """The declaration of an outcome; KeyError if there is none."""
+    return _OUTCOMES[name]
 
 
-def outcome_row(record: ReplicationRecord) -> np.ndarray:
-    """Every scalar outcome of one replication, in ``outcome_columns`` order."""
-    m = record.monthly
-    per_sector = {name: m[name].sum(axis=0) for name in _SUMMED}
-    per_sector["firms_start"] = record.firms_start
-    last = {
-        name: m[name][-1]
-        for name in ("firms_active", "firms_bankrupt", "firms_migrated", "firms_acquired")
-    }
-    per_sector["firms_active_end"] = last["firms_active"]
-    per_sector["firms_bankrupt"] = last["firms_bankrupt"]
-    per_sector["firms_migrated"] = last["firms_migrated"]
-    per_sector["firms_acquired"] = last["firms_acquired"]
-    totals = {name: np.array([values.sum()]) for name, values in per_sector.items()}
-    _add_ratios(per_sector)
-    _add_ratios(totals)
-    granted = m["licences_granted"].sum()
-    waited = m["days_to_licence_sum"].sum()
-    totals["mean_days_to_licence"] = np.array([waited / granted if granted else np.nan])
-    industry = [float(totals[name][0]) for name in OUTCOMES]
-    sectors = [
-        float(per_sector[name][s])
-        for s in range(len(record.sector_names))
-        for name in SECTOR_OUTCOMES
-    ]
-    return np.array(industry + sectors)
+def series(name: str) -> Series:
+    """The declaration of a sector or market series; KeyError if there is none."""
+    found = _SERIES.get(name) or next((s for s in MARKET_SERIES if s.name == name), None)
+    if found is None:
+        raise KeyError(name)
+    return found
 
 
-def _add_ratios(values: dict[str, np.ndarray]) -> None:
-    capacity, domestic, export = (
-        values["capacity_usd"],
-        values["domestic_usd"],
-        values["export_usd"],
-    )
-    surplus = np.maximum(capacity - domestic, 0.0)
-    values["surplus_usd"] = surplus
-    values["idle_usd"] = np.maximum(capacity - domestic - export, 0.0)
-    values["absorption_share"] = _ratio(export, surplus)
-    values["utilisation_share"] = _ratio(domestic + export, capacity)
+def unit_of(name: str) -> Unit:
+    """The unit of a metric (``SECTOR.metric`` too); other names by their suffix.
 
-
-def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(numerator, dtype=float)
-    np.divide(numerator, denominator, out=out, where=denominator > 0)
-    return out
-
-
-def monthly_cube(record: ReplicationRecord) -> np.ndarray:
-    """Monthly series as one array (months, groups, metrics).
-
-    Groups are ``all``, each sector, then each market; market groups carry
-    ``MARKET_FIELDS`` in the first columns and zeros elsewhere.
+    Scenario fields follow the same naming (``procurement.budget_usd``,
+    ``licensing.export_cap_share``), so a lever prints like the metric it resembles.
     """
-    m = record.monthly
-    sectors = len(record.sector_names)
-    markets = len(record.market_names)
-    months = m["capacity_usd"].shape[0]
-    cube = np.zeros((months, 1 + sectors + markets, len(MONTHLY_METRICS)))
-    for k, name in enumerate(MONTHLY_METRICS):
-        if name in m:
-            cube[:, 1 : 1 + sectors, k] = m[name]
-            cube[:, 0, k] = m[name].sum(axis=1)
-    for group in (slice(0, 1), slice(1, 1 + sectors)):
-        values = {
-            name: cube[:, group, MONTHLY_METRICS.index(name)]
-            for name in ("capacity_usd", "domestic_usd", "export_usd")
-        }
-        _add_ratios(values)
-        for name in ("surplus_usd", "idle_usd", "absorption_share", "utilisation_share"):
-            cube[:, group, MONTHLY_METRICS.index(name)] = values[name]
-    for k, name in enumerate(MARKET_FIELDS):
-        cube[:, 1 + sectors :, k] = record.market_monthly[name]
-    return cube
+    base = name.rsplit(".", 1)[-1]
+    declared = _OUTCOMES.get(base) or _SERIES.get(base)
+    if declared is not None:
+        return declared.unit
+    if base.endswith("_usd"):
+        return Unit.USD
+    if base.endswith("_share"):
+        return Unit.SHARE
+    return Unit.COUNT
+
+
+def label_of(name: str) -> str:
+    """The label of an outcome (else a series) for people; the name itself if it has none."""
+    declared = _OUTCOMES.get(name) or _SERIES.get(name)
+    return declared.label if declared is not None else name
+
+
+def series_label(name: str) -> str:
+    """The label of a monthly series for people (chart titles, legends); else the name."""
+    declared = _SERIES.get(name)
+    return declared.label if declared is not None else name
+
+
+MONEY_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+"""Money is printed in the largest of these that its magnitude reaches."""
+
+
+def format_value(name: str, value: float | None, like: float | None = None) -> str:
+    """A value of metric ``name`` for people: ``$3.00M``, ``$7.68B``, ``15.0%``, ``1,060.0``.
+
+    USD take B, M or K by magnitude: the magnitude of ``like`` when given, so the
+    ends of an interval print in the unit of its mean. Undefined values are ``n/a``.
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    unit = unit_of(name)
+    if unit is Unit.USD:
+        return _money(value, value if like is None or not math.isfinite(like) else like)
+    if unit is Unit.SHARE:
+        return f"{value:.1%}"
+    return f"{value:,.1f}"
+
+
+def format_change(name: str, value: float | None, like: float | None = None) -> str:
+    """A signed difference of metric ``name``: ``+$1.20M``, ``-0.4 pp`` (shares in points)."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if unit_of(name) is Unit.SHARE:
+        return f"{value * 100:+.1f} pp"
+    text = format_value(name, abs(value), None if like is None else abs(like))
+    if value == 0:
+        return text
+    return f"+{text}" if value > 0 else f"-{text}"
+
+
+def _money(value: float, like: float) -> str:
+    sign = "-" if value < 0 else ""
+    magnitude = abs(like)
+    divisor, suffix = next(((d, s) for d, s in MONEY_UNITS if magnitude >= d), (1.0, ""))
+    return f"{sign}${abs(value) / divisor:,.2f}{suffix}"

@@ -1,4 +1,8 @@
-"""Pure statistics over replications: means, confidence intervals, quantiles, paired differences."""
+"""Pure statistics over replications: means, confidence intervals, quantiles, differences.
+
+``Estimate`` (a mean with its interval) and ``Difference`` (one run minus a base run)
+are the row types that the run, the comparison and the reports share.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "PAIRED",
     "QUANTILES",
+    "WELCH",
+    "Difference",
     "Estimate",
     "estimate",
     "halfwidth",
@@ -18,6 +25,10 @@ __all__ = [
 
 CONFIDENCE = 0.95
 QUANTILES = (0.05, 0.5, 0.95)
+PAIRED = "paired"
+"""Differences replication by replication (both runs drew the same random numbers)."""
+WELCH = "welch"
+"""Differences of independent samples (Welch's interval)."""
 
 
 @dataclass(frozen=True)
@@ -104,3 +115,28 @@ def welch_difference(treatment: np.ndarray, base: np.ndarray) -> Estimate:
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
     half = _t_quantile(dof) * se
     return Estimate(diff, se, diff - half, diff + half, min(a.size, b.size))
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One run minus the base run, for one outcome, with its 95% CI."""
+
+    metric: str
+    run_index: int
+    run_label: str
+    method: str
+    """``paired`` (common random numbers) or ``welch`` (independent runs)."""
+    estimate: Estimate
+    base_mean: float | None
+    relative_floor: float = 1e-12
+    """A base mean smaller than this in magnitude has no relative difference (USD: 1)."""
+
+    def relative(self) -> tuple[float, float, float] | None:
+        """Mean, low and high of the difference in % of the base mean (None if undefined)."""
+        e = self.estimate
+        if e.mean is None or e.ci_low is None or e.ci_high is None or self.base_mean is None:
+            return None
+        if abs(self.base_mean) < self.relative_floor:
+            return None
+        scale = 100.0 / abs(self.base_mean)
+        return e.mean * scale, e.ci_low * scale, e.ci_high * scale

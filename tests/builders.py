@@ -94,10 +94,13 @@ def make_scenario(**changes: Any) -> Scenario:
     return Scenario.model_validate(scenario_dict(**changes))
 
 
-def write_scenario(folder: Path, name: str = "tiny.yaml", **changes: Any) -> Path:
-    """The tiny scenario with ``changes`` as the YAML file ``folder/name``."""
+def write_scenario(folder: Path, filename: str = "tiny.yaml", /, **changes: Any) -> Path:
+    """The tiny scenario with ``changes`` as the YAML file ``folder/filename``.
+
+    Both are positional only, so ``name=`` changes the scenario's name, not the file's.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / name
+    path = folder / filename
     path.write_text(yaml.safe_dump(scenario_dict(**changes), sort_keys=False), encoding="utf-8")
     return path
 

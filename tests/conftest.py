@@ -1,4 +1,8 @@
-"""Shared fixtures. No global seeding: every test passes its seeds explicitly."""
+"""Shared fixtures. No global seeding: every test passes its seeds explicitly.
+
+The tiny scenario is built by ``builders`` (``make_scenario``, ``write_scenario``);
+``defsim`` runs in this process through ``helpers.defsim``.
+"""
 
 from __future__ import annotations
 
@@ -13,14 +17,7 @@ from builders import make_scenario
 
 from sim.scenario.schema import Scenario
 
-REPO = Path(__file__).resolve().parents[1]
-
 
 @pytest.fixture
 def tiny() -> Scenario:
     return make_scenario()
-
-
-@pytest.fixture
-def repo() -> Path:
-    return REPO

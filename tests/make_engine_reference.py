@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from sim import load_scenario
-from sim.metrics import outcome_row
 from sim.model import run_replication
+from sim.run.outcomes import outcome_row
 
 REPLICATIONS = 2
 

@@ -4,8 +4,8 @@ The catalogue lives in ``tests/bad_scenarios/``: each file starts with one
 ``# expect: LINE: dotted.path: message`` comment per line of stderr it must
 produce (the file's path is prepended). Files that cannot be committed (empty,
 50 MB, directories, missing paths) are made here in ``tmp_path``.
-Most cases run ``sim.cli.main`` in this process; a few go through a real
-``defsim`` subprocess to check the exit code and stderr end to end.
+Most cases run ``defsim`` in this process (``helpers.defsim``); a few go through a
+real ``defsim`` subprocess to check the exit code and stderr end to end.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from sim.cli import main
+from helpers import defsim
 
 CATALOGUE = Path(__file__).parent / "bad_scenarios"
 BAD_FILES = sorted(CATALOGUE.glob("*.yaml"))
@@ -54,15 +53,6 @@ def expected_lines(path: Path) -> list[str]:
             break
         found.append(f"{path}:{line.removeprefix('# expect: ')}")
     return found
-
-
-def defsim(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """``defsim ARGS`` in this process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exit_:
-        main(list(args))
-        raise SystemExit(0)
-    out, err = capsys.readouterr()
-    return int(exit_.value.code or 0), out, err
 
 
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
@@ -109,18 +99,16 @@ def test_the_catalogue_is_complete() -> None:
 
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
-def test_validate_rejects_catalogue_file(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = defsim(capsys, "validate", str(path))
+def test_validate_rejects_catalogue_file(path: Path) -> None:
+    code, out, err = defsim("validate", str(path))
     assert_bad_input(code, out, err, expected_lines(path))
     assert out == ""
 
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
-def test_run_rejects_catalogue_file_and_writes_nothing(
-    path: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_run_rejects_catalogue_file_and_writes_nothing(path: Path, workdir: Path) -> None:
     out_dir = workdir / "out"
-    code, out, err = defsim(capsys, "run", str(path), "--out", str(out_dir), "--workers", "1")
+    code, out, err = defsim("run", str(path), "--out", str(out_dir), "--workers", "1")
     assert_bad_input(code, out, err, expected_lines(path))
     assert list(workdir.iterdir()) == []
 
@@ -163,27 +151,23 @@ def test_alias_bomb_is_rejected_fast_with_bounded_memory() -> None:
     assert peak_kib < 500_000, "expanding the aliases would take gigabytes"
 
 
-def test_alias_bomb_in_a_set_value_is_rejected(
-    good: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_alias_bomb_in_a_set_value_is_rejected(good: Path) -> None:
     bomb = "[" + ", ".join(["&a [x, x, x, x, x, x, x, x, x]"] + ["*a"] * 8) + "]"
-    code, out, err = defsim(capsys, "validate", str(good), "--set", f"description={bomb}")
+    code, out, err = defsim("validate", str(good), "--set", f"description={bomb}")
     assert_bad_input(code, out, err, ["--set 1: description: Input should be a valid string"])
 
 
 # --- files that are not committed ------------------------------------------------------
 
 
-def test_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_empty_file(tmp_path: Path) -> None:
     path = tmp_path / "empty.yaml"
     path.write_bytes(b"")
-    code, out, err = defsim(capsys, "validate", str(path))
+    code, out, err = defsim("validate", str(path))
     assert_bad_input(code, out, err, [f"{path}:1: scenario: the file is empty"])
 
 
-def test_a_50_mb_file_is_refused_by_size(
-    tmp_path: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_50_mb_file_is_refused_by_size(tmp_path: Path, workdir: Path) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("wb") as file:
         file.write(GOOD.encode())
@@ -191,51 +175,49 @@ def test_a_50_mb_file_is_refused_by_size(
     expected = [f"{path}:1: scenario: file is 52,428,800 bytes; the limit is 1,000,000"]
     for command in ("validate", "run"):
         started = time.perf_counter()
-        code, out, err = defsim(capsys, command, str(path))
+        code, out, err = defsim(command, str(path))
         assert_bad_input(code, out, err, expected)
         assert time.perf_counter() - started < 5
     assert list(workdir.iterdir()) == []
 
 
-def test_a_directory_instead_of_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = defsim(capsys, "validate", str(tmp_path))
+def test_a_directory_instead_of_a_file(tmp_path: Path) -> None:
+    code, out, err = defsim("validate", str(tmp_path))
     expected = [f"{tmp_path}:1: scenario: is a directory, not a scenario file"]
     assert_bad_input(code, out, err, expected)
 
 
-def test_a_missing_path(tmp_path: Path, workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_path(tmp_path: Path, workdir: Path) -> None:
     path = tmp_path / "nowhere" / "missing.yaml"
     for command in ("validate", "run"):
-        code, out, err = defsim(capsys, command, str(path))
+        code, out, err = defsim(command, str(path))
         assert_bad_input(code, out, err, [f"{path}:1: scenario: no such file"])
     assert list(workdir.iterdir()) == []
 
 
-def test_a_path_too_long_for_the_system(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_path_too_long_for_the_system() -> None:
     path = "/tmp/" + "x" * 5000 + ".yaml"
-    code, out, err = defsim(capsys, "validate", path)
+    code, out, err = defsim("validate", path)
     assert_bad_input(code, out, err)
     assert err.count("\n") == 1 and ": scenario: " in err
 
 
-def test_a_device_is_not_a_scenario_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = defsim(capsys, "validate", "/dev/null")
+def test_a_device_is_not_a_scenario_file() -> None:
+    code, out, err = defsim("validate", "/dev/null")
     assert_bad_input(code, out, err, ["/dev/null:1: scenario: not a regular file"])
 
 
-def test_validate_reports_every_bad_file_and_still_exits_2(
-    good: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_validate_reports_every_bad_file_and_still_exits_2(good: Path) -> None:
     first, second = CATALOGUE / "horizon_zero.yaml", CATALOGUE / "negative_firms.yaml"
-    code, out, err = defsim(capsys, "validate", str(first), str(good), str(second))
+    code, out, err = defsim("validate", str(first), str(good), str(second))
     assert_bad_input(code, out, err, expected_lines(first) + expected_lines(second))
     assert out.startswith(f"{good}: ok")
 
 
-def test_a_utf8_bom_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_utf8_bom_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
-    code, out, _ = defsim(capsys, "validate", str(path))
+    code, out, _ = defsim("validate", str(path))
     assert code == 0 and "ok" in out
 
 
@@ -293,13 +275,11 @@ BAD_SETS = [
 
 
 @pytest.mark.parametrize(("sets", "expected"), BAD_SETS, ids=[s[0][-1][:30] for s in BAD_SETS])
-def test_bad_set_values(
-    sets: list[str], expected: str, good: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_set_values(sets: list[str], expected: str, good: Path, workdir: Path) -> None:
     args = [a for s in sets for a in ("--set", s)]
-    code, out, err = defsim(capsys, "validate", str(good), *args)
+    code, out, err = defsim("validate", str(good), *args)
     assert_bad_input(code, out, err, [expected])
-    code, out, err = defsim(capsys, "run", str(good), *args, "--workers", "1")
+    code, out, err = defsim("run", str(good), *args, "--workers", "1")
     assert_bad_input(code, out, err, [expected])
     assert list(workdir.iterdir()) == []
 
@@ -324,21 +304,27 @@ BAD_OPTIONS = [
     (["--out"], "Option '--out' requires an argument"),
     (["--set"], "Option '--set' requires an argument"),
     (["extra-argument"], "Got unexpected extra argument"),
-    (["--target-metric", "nonsense", "--workers", "1"],
-     "--target-metric: unknown metric 'nonsense'"),
 ]
 
 
 @pytest.mark.parametrize(
     ("options", "expected"), BAD_OPTIONS, ids=[" ".join(o) for o, _ in BAD_OPTIONS]
 )
-def test_bad_run_options(
-    options: list[str], expected: str, good: Path, workdir: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    code, out, err = defsim(capsys, "run", str(good), "--out", str(workdir / "out"), *options)
+def test_bad_run_options(options: list[str], expected: str, good: Path, workdir: Path) -> None:
+    code, out, err = defsim("run", str(good), "--out", str(workdir / "out"), *options)
     assert_bad_input(code, out, err)
     assert expected in err
+    assert len(err.strip().splitlines()) == 1
+    assert list(workdir.iterdir()) == []
+
+
+def test_a_run_refused_after_loading_leaves_no_empty_results_folder(
+    good: Path, workdir: Path
+) -> None:
+    """The metric is checked once the scenario is read: still no default results/ folder."""
+    code, out, err = defsim("run", good, "-n", "1", "--workers", "1", "--target-metric", "nonsense")
+    assert_bad_input(code, out, err)
+    assert "--target-metric: unknown metric 'nonsense'" in err
     assert len(err.strip().splitlines()) == 1
     assert list(workdir.iterdir()) == []
 
@@ -355,12 +341,11 @@ SHARED_BOUNDS = [
     ("options", "expected"), SHARED_BOUNDS, ids=[" ".join(o) for o, _ in SHARED_BOUNDS]
 )
 def test_sweep_and_sensitivity_share_runs_bounds(
-    command: str, options: list[str], expected: str, good: Path, workdir: Path,
-    capsys: pytest.CaptureFixture[str],
+    command: str, options: list[str], expected: str, good: Path, workdir: Path
 ) -> None:
     lever = "procurement.budget_usd=1e8:2e8" + (":2" if command == "sweep" else "")
     code, out, err = defsim(
-        capsys, command, str(good), "--vary", lever, "--out", str(workdir / "out"), *options
+        command, str(good), "--vary", lever, "--out", str(workdir / "out"), *options
     )
     assert_bad_input(code, out, err)
     assert expected in err
@@ -368,57 +353,43 @@ def test_sweep_and_sensitivity_share_runs_bounds(
 
 
 @pytest.mark.parametrize("args", [["run"], ["validate"], ["frobnicate"], ["run", "--quiet"]])
-def test_bad_commands(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = defsim(capsys, *args)
+def test_bad_commands(args: list[str]) -> None:
+    code, out, err = defsim(*args)
     assert_bad_input(code, out, err)
     assert err.startswith("defsim: ") and len(err.strip().splitlines()) == 1
-
-
-def test_bad_option_in_a_subprocess(good: Path, workdir: Path) -> None:
-    proc = subprocess.run(["defsim", "run", str(good), "--workers", "0"], capture_output=True,
-                          text=True, timeout=60)
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr and "'--workers'" in proc.stderr
-    assert list(workdir.iterdir()) == []
 
 
 # --- existing folders are left alone ---------------------------------------------------
 
 
-def test_an_existing_run_folder_is_refused_and_unchanged(
-    good: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_existing_run_folder_is_refused_and_unchanged(good: Path, workdir: Path) -> None:
     out_dir = workdir / "previous"
     out_dir.mkdir()
     (out_dir / "summary.json").write_text("{}\n", encoding="utf-8")
     before = snapshot(workdir)
-    code, out, err = defsim(capsys, "run", str(good), "--out", str(out_dir), "--workers", "1")
+    code, out, err = defsim("run", str(good), "--out", str(out_dir), "--workers", "1")
     assert_bad_input(code, out, err, [f"{out_dir}: exists and is not empty; choose another --out"])
     assert snapshot(workdir) == before
 
 
-def test_a_file_as_out_is_refused_and_unchanged(
-    good: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_file_as_out_is_refused_and_unchanged(good: Path, workdir: Path) -> None:
     target = workdir / "notes.txt"
     target.write_text("mine\n", encoding="utf-8")
     before = snapshot(workdir)
-    code, out, err = defsim(capsys, "run", str(good), "--out", str(target), "--workers", "1")
+    code, out, err = defsim("run", str(good), "--out", str(target), "--workers", "1")
     assert_bad_input(code, out, err)
     assert snapshot(workdir) == before
 
 
-def test_bad_input_leaves_an_existing_results_folder_unchanged(
-    good: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = defsim(capsys, "run", str(good), "--workers", "1", "--quiet")
+def test_bad_input_leaves_an_existing_results_folder_unchanged(good: Path, workdir: Path) -> None:
+    code, _, err = defsim("run", str(good), "--workers", "1", "--quiet")
     assert code == 0, err
     before = snapshot(workdir)
     assert any(name.endswith("summary.json") for name in before)
     for path in BAD_FILES[:10]:
-        code, out, err = defsim(capsys, "run", str(path), "--workers", "1")
+        code, out, err = defsim("run", str(path), "--workers", "1")
         assert_bad_input(code, out, err)
-    code, out, err = defsim(capsys, "run", str(good), "--set", "months=0")
+    code, out, err = defsim("run", str(good), "--set", "months=0")
     assert_bad_input(code, out, err)
     assert snapshot(workdir) == before
 

@@ -21,9 +21,9 @@ import numpy as np
 import pytest
 
 from sim import load_scenario, simulate
-from sim.metrics import outcome_columns, outcome_row
 from sim.model import ReplicationRecord, run_replication
 from sim.model.calendar import Calendar
+from sim.run.outcomes import outcome_columns, outcome_row
 from sim.scenario.schema import Scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

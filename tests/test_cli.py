@@ -6,31 +6,19 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
-from builders import scenario_dict
-
-from sim.cli import main
-
-
-def _cli(*args: str) -> int:
-    with pytest.raises(SystemExit) as exit_:
-        main(list(args))
-        raise SystemExit(0)
-    return int(exit_.value.code or 0)
+from builders import write_scenario
+from helpers import defsim
 
 
 @pytest.fixture
 def tiny_file(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.yaml"
-    path.write_text(yaml.safe_dump(scenario_dict()))
-    return path
+    return write_scenario(tmp_path)
 
 
-def test_run_writes_the_complete_run_folder(
-    tiny_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_run_writes_the_complete_run_folder(tiny_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    assert _cli("run", str(tiny_file), "-n", "3", "--workers", "1", "--out", str(out)) == 0
+    ran = defsim("run", tiny_file, "-n", "3", "--workers", "1", "--out", out)
+    assert ran.code == 0, ran.err
     for name in (
         "scenario.yaml",
         "manifest.json",
@@ -44,51 +32,28 @@ def test_run_writes_the_complete_run_folder(
     assert set(summary["metrics"]) >= {"absorption_share", "firms_bankrupt", "mean_days_to_licence"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 11 and manifest["stop"]["reason"] == "fixed"
-    printed = capsys.readouterr().out
-    assert "absorption_share" in printed and str(out) in printed
+    assert "absorption_share" in ran.out and str(out) in ran.out
     assert not list(tmp_path.glob(".run.partial-*"))
-
-
-def test_run_refuses_a_non_empty_out_and_leaves_it_alone(
-    tiny_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    out = tmp_path / "run"
-    out.mkdir()
-    (out / "keep.txt").write_text("mine")
-    assert _cli("run", str(tiny_file), "-n", "1", "--out", str(out)) == 2
-    assert [p.name for p in out.iterdir()] == ["keep.txt"]
-    assert "exists and is not empty" in capsys.readouterr().err
-
-
-def test_validate_bad_budget_exits_2_with_one_line(
-    tiny_file: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    text = tiny_file.read_text().replace("budget_usd: 900000000.0", "budget_usd: -5")
-    tiny_file.write_text(text)
-    assert _cli("validate", str(tiny_file)) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and ": procurement.budget_usd: " in err[0]
-    assert "Traceback" not in err[0]
 
 
 def test_target_halfwidth_adds_replications_until_reached(tiny_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "run"
-    code = _cli(
+    ran = defsim(
         "run",
-        str(tiny_file),
+        tiny_file,
         "-n",
         "3",
         "--workers",
         "1",
         "--out",
-        str(out),
+        out,
         "--quiet",
         "--target-halfwidth",
         "0.02",
         "--max-replications",
         "40",
     )
-    assert code == 0
+    assert ran.code == 0, ran.err
     manifest = json.loads((out / "manifest.json").read_text())
     stop = manifest["stop"]
     assert stop["reason"] in {"target_reached", "max_replications"}
@@ -99,6 +64,20 @@ def test_target_halfwidth_adds_replications_until_reached(tiny_file: Path, tmp_p
         assert manifest["replications"] == 40
 
 
-def test_bad_option_exits_2(tiny_file: Path) -> None:
-    assert _cli("run", str(tiny_file), "--workers", "0") == 2
-    assert _cli("frobnicate") == 2
+def test_each_run_gets_its_own_default_folder_and_leaves_the_others_alone(
+    tiny_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``results/NAME/TIME``; a run of a saved run's scenario.yaml makes a second one."""
+    monkeypatch.chdir(tmp_path)
+
+    def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+        return {str(p): (p.stat().st_size, p.stat().st_mtime_ns)
+                for p in [folder, *folder.rglob("*")]}
+
+    assert defsim("run", tiny_file, "--quiet", "-n", "2", "--workers", "1").code == 0
+    (first,) = (tmp_path / "results" / "tiny").iterdir()
+    before = snapshot(first)
+    again = defsim("run", first / "scenario.yaml", "--quiet", "-n", "2", "--workers", "1")
+    assert again.code == 0, again.err
+    assert snapshot(first) == before
+    assert len(list((tmp_path / "results" / "tiny").iterdir())) == 2

@@ -8,7 +8,7 @@ import pytest
 from builders import EVERY_CHART, write_scenario
 from helpers import defsim, save_run
 
-from sim.compare import PAIRED, WELCH, compare_runs
+from sim.analysis.compare import PAIRED, WELCH, compare_runs
 from sim.errors import InputError
 from sim.metrics import KEY_METRICS
 from sim.stats import paired_difference, welch_difference

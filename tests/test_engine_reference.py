@@ -18,8 +18,8 @@ import pytest
 from make_engine_reference import REPLICATIONS
 
 from sim import load_scenario
-from sim.metrics import outcome_row
 from sim.model import run_replication
+from sim.run.outcomes import outcome_row
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = json.loads((ROOT / "tests" / "data" / "engine_reference.json").read_text())

@@ -1,8 +1,10 @@
 """Faults: a run killed, interrupted, or losing a worker never leaves a folder that looks done.
 
-Each test starts a real ``defsim run`` subprocess on a tiny scenario with far
-more replications than it will finish, injects the fault once the run is under
-way (its hidden ``.NAME.partial-*`` folder exists), and checks what is left.
+Each signal test starts a real ``defsim run`` subprocess on the tiny scenario with
+far more replications than it will finish, injects the fault once the run is under
+way (its hidden ``.NAME.partial-*`` folder exists), and checks what is left. Faults
+of the file system (a file in the way, a read-only folder, a full disk) need no
+process of their own and run in this one.
 """
 
 from __future__ import annotations
@@ -17,26 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-SCENARIO = """\
-name: faulty
-start: 2026-01-01
-months: 12
-replications: 2
-seed: 5
-sectors:
-  uav: {firms: 20, capacity_usd: 1.0e9, margin: 0.15}
-  ew: {firms: 5, capacity_usd: 0.5e9, margin: 0.1}
-procurement:
-  budget_usd: 0.8e9
-  sector_shares: {uav: 0.6, ew: 0.4}
-licensing:
-  opens: 2026-01-01
-  commission: {meeting_every_days: 30, decisions_per_meeting: 10}
-  approval_rate: {default: 0.5}
-markets:
-  eu: {demand_usd: {uav: 1.0e9}, order_usd: 10.0e6}
-"""
+from builders import write_scenario
+from helpers import defsim
 
 pytestmark = [
     pytest.mark.slow,
@@ -46,9 +30,7 @@ pytestmark = [
 
 @pytest.fixture
 def scenario(tmp_path: Path) -> Path:
-    path = tmp_path / "faulty.yaml"
-    path.write_text(SCENARIO, encoding="utf-8")
-    return path
+    return write_scenario(tmp_path, "faulty.yaml", name="faulty")
 
 
 @pytest.fixture
@@ -122,9 +104,8 @@ def _kill(pid: int) -> None:
 
 
 def rerun_works(scenario: Path, out: Path) -> None:
-    args = ["run", str(scenario), "--out", str(out), "--quiet", "-n", "2", "--workers", "1"]
-    proc = subprocess.run(["defsim", *args], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
+    ran = defsim("run", scenario, "--out", out, "--quiet", "-n", "2", "--workers", "1")
+    assert ran.code == 0, ran.err
     assert (out / "summary.json").is_file() and (out / "manifest.json").is_file()
 
 
@@ -183,11 +164,10 @@ def test_an_out_folder_below_a_file_is_a_clear_error(scenario: Path, workdir: Pa
     blocker = workdir / "results"
     blocker.write_text("not a folder\n", encoding="utf-8")
     for args in (["--out", str(blocker / "run")], []):
-        proc = subprocess.run(["defsim", "run", str(scenario), "--workers", "1", "-n", "1", *args],
-                              capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 2, proc.stderr
-        assert "cannot write here" in proc.stderr and "Traceback" not in proc.stderr
-        assert len(proc.stderr.strip().splitlines()) == 1
+        ran = defsim("run", scenario, "--workers", "1", "-n", "1", *args)
+        assert ran.code == 2, ran.err
+        assert "cannot write here" in ran.err and "Traceback" not in ran.err
+        assert len(ran.err.strip().splitlines()) == 1
     assert [p.name for p in workdir.iterdir()] == ["results"]
     assert blocker.read_text(encoding="utf-8") == "not a folder\n"
 
@@ -198,64 +178,26 @@ def test_a_read_only_results_folder_is_a_clear_error(scenario: Path, workdir: Pa
     results.mkdir()
     results.chmod(0o555)
     try:
-        proc = subprocess.run(["defsim", "run", str(scenario), "--workers", "1", "-n", "1"],
-                              capture_output=True, text=True, timeout=60)
+        ran = defsim("run", scenario, "--workers", "1", "-n", "1")
     finally:
         results.chmod(0o755)
-    assert proc.returncode == 2, proc.stderr
-    assert "cannot write here" in proc.stderr and "Traceback" not in proc.stderr
+    assert ran.code == 2, ran.err
+    assert "cannot write here" in ran.err and "Traceback" not in ran.err
     assert list(results.iterdir()) == []
 
 
-def test_existing_run_folders_are_never_modified(scenario: Path, workdir: Path) -> None:
-    def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-        files = [folder, *folder.rglob("*")]
-        return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in files}
-
-    def defsim(*args: str) -> int:
-        return subprocess.run(["defsim", *args], capture_output=True, timeout=120).returncode
-
-    assert defsim("run", str(scenario), "--quiet", "-n", "2", "--workers", "1") == 0
-    (run_dir,) = (workdir / "results" / "faulty").iterdir()
-    first = snapshot(run_dir)
-    assert defsim("run", str(scenario), "--quiet", "-n", "2", "--workers", "1",
-                  "--out", str(run_dir)) == 2
-    assert defsim("validate", str(run_dir / "scenario.yaml")) == 0
-    assert defsim("run", str(run_dir / "scenario.yaml"), "--set", "months=0") == 2
-    assert snapshot(run_dir) == first
-    assert defsim("run", str(run_dir / "scenario.yaml"), "--quiet", "-n", "2") == 0
-    assert snapshot(run_dir) == first
-    assert len(list((workdir / "results" / "faulty").iterdir())) == 2
-
-
 def test_a_full_disk_while_writing_is_a_clear_error_and_leaves_nothing(
-    scenario: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    scenario: Path, workdir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sim.cli import main
-    from sim.results import RunResult
+    from sim.api import RunResult
 
     def disk_full(self: RunResult, folder: Path) -> None:
         (folder / "summary.json").write_text("{", encoding="utf-8")
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(RunResult, "write_files", disk_full)
-    with pytest.raises(SystemExit) as exit_:
-        main(["run", str(scenario), "-n", "1", "--workers", "1", "--quiet"])
-    err = capsys.readouterr().err
-    assert exit_.value.code == 2
-    assert err.strip().endswith("cannot write the run folder (No space left on device)")
-    assert "Traceback" not in err
+    ran = defsim("run", scenario, "-n", "1", "--workers", "1", "--quiet")
+    assert ran.code == 2
+    assert ran.err.strip().endswith("cannot write the run folder (No space left on device)")
+    assert "Traceback" not in ran.err
     assert list(workdir.iterdir()) == [], "no results/ folder, not even an empty one"
-
-
-def test_a_run_refused_after_loading_leaves_no_empty_results_folder(
-    scenario: Path, workdir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from sim.cli import main
-
-    with pytest.raises(SystemExit) as exit_:
-        main(["run", str(scenario), "-n", "1", "--workers", "1", "--target-metric", "nonsense"])
-    assert exit_.value.code == 2
-    assert "unknown metric 'nonsense'" in capsys.readouterr().err
-    assert list(workdir.iterdir()) == []

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from sim.errors import ScenarioError
-from sim.metrics import outcome_row
 from sim.model import run_replication
 from sim.model.records import invariant_violations
+from sim.run.outcomes import outcome_row
 from sim.scenario.io import scenario_from_text
 
 FILE_LINE = re.compile(r"^.+:\d+: \S+: .+$")

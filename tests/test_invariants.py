@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from builders import scenario_dict
+from builders import make_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,7 +64,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "opens": "2026-04-01",
             "demand_uplift": draw(st.floats(0.0, 0.2)),
         }
-    return Scenario.model_validate(scenario_dict(**changes))
+    return make_scenario(**changes)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from builders import DELETE, make_scenario
 
-from sim.metrics import outcome_columns, outcome_row
 from sim.model import run_replication
 from sim.model.firms import LicenceState, Status
 from sim.model.model import IndustryModel
+from sim.run.outcomes import outcome_columns, outcome_row
 from sim.scenario.schema import Scenario
 
 ACTIVE = Status.ACTIVE

@@ -15,8 +15,8 @@ from helpers import save_run
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim import compare_plots, plots
-from sim.run_folder import Monthly, RunFolder, read_run
+from sim.report import charts, compare_plots, plots
+from sim.results.read import Monthly, RunFolder, read_run
 
 AXES_PLOTS: list[Callable[[RunFolder], Axes]] = [
     plots.plot_capacity, plots.plot_absorption, plots.plot_firms, plots.plot_licences,
@@ -37,7 +37,7 @@ def _figure(ax: Axes) -> Figure:
 
 
 def _assert_drawn(fig: Figure) -> None:
-    png = plots.figure_bytes(fig, "png")
+    png = charts.figure_bytes(fig, "png")
     assert png.startswith(b"\x89PNG")
     pixels = matplotlib.image.imread(io.BytesIO(png))
     assert pixels.shape[0] > 200 and pixels.shape[1] > 200
@@ -105,7 +105,7 @@ def test_one_colour_per_quantity_across_charts(run: RunFolder) -> None:
     def colours(ax: Axes) -> set[str]:
         return {matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches}
 
-    export = plots.COLOURS["export"]
+    export = charts.COLOURS["export"]
     assert export in colours(plots.plot_capacity(run))
     assert export in colours(plots.plot_markets(run))
 
@@ -113,9 +113,9 @@ def test_one_colour_per_quantity_across_charts(run: RunFolder) -> None:
 @pytest.mark.parametrize(("fmt", "magic"),
                          [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
 def test_formats(run: RunFolder, fmt: str, magic: bytes) -> None:
-    assert plots.figure_bytes(_figure(plots.plot_firms(run)), fmt).startswith(magic)
+    assert charts.figure_bytes(_figure(plots.plot_firms(run)), fmt).startswith(magic)
     with pytest.raises(ValueError, match="unknown format"):
-        plots.figure_bytes(_figure(plots.plot_firms(run)), "gif")
+        charts.figure_bytes(_figure(plots.plot_firms(run)), "gif")
 
 
 def test_overlay_draws_one_line_per_run_and_refuses_unknown_series(run: RunFolder) -> None:

@@ -13,8 +13,8 @@ from helpers import defsim
 
 from sim.errors import InputError
 from sim.metrics import KEY_METRICS
-from sim.report import write_report
-from sim.run_folder import read_run
+from sim.report.run_report import write_report
+from sim.results.read import read_run
 
 CHARTS = {"capacity_use", "capacity_use_by_sector", "absorption_share", "firms",
           "licence_pipeline", "export_markets"}

@@ -20,10 +20,21 @@ def _save(scenario: Scenario, folder: Path, **kwargs: object) -> dict[str, bytes
     return {name: (folder / name).read_bytes() for name in FILES}
 
 
-def test_same_seed_gives_identical_files(tiny: Scenario, tmp_path: Path) -> None:
-    first = _save(tiny, tmp_path / "a", replications=4, seed=3, workers=1)
-    second = _save(tiny, tmp_path / "b", replications=4, seed=3, workers=1)
-    assert first == second
+def test_same_seed_gives_identical_files_in_this_process_and_in_a_pool(
+    tiny: Scenario, tmp_path: Path
+) -> None:
+    import os
+
+    from sim.run.replication import ReplicationOutput
+
+    first = _save(tiny, tmp_path / "a", replications=6, seed=3, workers=1)
+    second = _save(tiny, tmp_path / "b", replications=6, seed=3, workers=1)
+    seen: list[ReplicationOutput] = []
+    pooled = _save(tiny, tmp_path / "c", replications=6, seed=3, workers=2,
+                   on_replication=seen.append)
+    assert first == second == pooled
+    assert [o.index for o in seen] == list(range(6)), "released in replication order"
+    assert os.getpid() not in {o.worker_pid for o in seen}, "the pool really ran"
 
 
 def test_another_seed_gives_other_numbers(tiny: Scenario, tmp_path: Path) -> None:
@@ -31,25 +42,6 @@ def test_another_seed_gives_other_numbers(tiny: Scenario, tmp_path: Path) -> Non
     other = _save(tiny, tmp_path / "b", replications=4, seed=4, workers=1)
     for name in FILES:
         assert first[name] != other[name]
-
-
-def test_process_pool_gives_identical_files(tiny: Scenario, tmp_path: Path) -> None:
-    sequential = _save(tiny, tmp_path / "a", replications=6, seed=9, workers=1)
-    parallel = _save(tiny, tmp_path / "b", replications=6, seed=9, workers=2)
-    assert sequential == parallel
-
-
-def test_pool_really_runs_in_other_processes(tiny: Scenario) -> None:
-    import os
-
-    from sim.runner import ReplicationOutput
-
-    seen: list[ReplicationOutput] = []
-    result = simulate(tiny, replications=6, seed=9, workers=2, on_replication=seen.append)
-    assert result.replications == 6
-    assert [o.index for o in seen] == list(range(6))
-    pids = {o.worker_pid for o in seen}
-    assert os.getpid() not in pids
 
 
 def test_replication_k_uses_child_k_of_the_seed_sequence() -> None:
@@ -96,8 +88,8 @@ def test_common_random_numbers_keep_every_firm_and_order_when_the_budget_changes
 
 
 def test_spool_reduces_exactly_like_holding_everything_in_memory() -> None:
-    from sim import spool
-    from sim.spool import MonthlySpool
+    from sim.run import spool
+    from sim.run.spool import MonthlySpool
 
     rng = np.random.default_rng(4)
     cubes = [rng.normal(size=(5, 3, 4)) for _ in range(601)]

@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from builders import scenario_dict
+from builders import make_scenario, scenario_dict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import ScenarioError, load_scenario
 from sim.scenario.io import scenario_from_text, scenario_to_yaml
-from sim.scenario.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "ukraine-2026-controlled-export.yaml"
@@ -81,13 +80,12 @@ def test_api_overrides_take_python_values() -> None:
 @settings(max_examples=25, deadline=None)
 @given(budget=st.floats(0, 1e12), months=st.integers(1, 120), share=st.floats(0, 1))
 def test_scenario_as_run_round_trips(budget: float, months: int, share: float) -> None:
-    data = scenario_dict(
+    sc = make_scenario(
         **{
             "procurement.budget_usd": budget,
             "months": months,
             "procurement.sector_shares": {"uav": share, "artillery": 1 - share},
         }
     )
-    sc = Scenario.model_validate(data)
     again = scenario_from_text(scenario_to_yaml(sc), "again.yaml")
     assert again == sc

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from sim import load_scenario
-from sim.metrics import outcome_columns, outcome_row
 from sim.model import run_replication
 from sim.model.records import invariant_violations
+from sim.run.outcomes import outcome_columns, outcome_row
 
 SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
 

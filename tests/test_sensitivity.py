@@ -8,13 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import DELETE, make_scenario, write_scenario
+from helpers import defsim
 from numpy.testing import assert_allclose
 from SALib.test_functions import Ishigami
 
-from sim.cli import main
-from sim.errors import InputError
-from sim.scenario.io import scenario_from_text
-from sim.sensitivity import (
+from sim.analysis.sensitivity import (
     Factor,
     ScenarioModel,
     analyse,
@@ -22,27 +21,16 @@ from sim.sensitivity import (
     ranking_lines,
     run_sensitivity,
 )
+from sim.errors import InputError
 
-TINY = """
-name: tiny-sensitivity
-start: 2026-01-01
-months: 12
-replications: 2
-seed: 8
-sectors:
-  uav: {firms: 20, capacity_usd: 1.2e9, margin: 0.15}
-  artillery: {firms: 8, capacity_usd: 0.6e9, margin: 0.12, exportable: false}
-procurement:
-  budget_usd: 0.9e9
-  sector_shares: {uav: 0.5, artillery: 0.5}
-licensing:
-  opens: 2026-01-01
-  commission: {meeting_every_days: 30, decisions_per_meeting: 20}
-  approval_rate: {uav: 0.7, default: 0.3}
-  preparation_days: 20
-markets:
-  north: {demand_usd: {uav: 0.4e9}, order_usd: 10.0e6, delivery_months: 3, price_premium: 0.2}
-"""
+TINY_SENSITIVITY = {
+    "name": "tiny-sensitivity",
+    "replications": 2,
+    "seed": 8,
+    "sectors.uav": {"firms": 20, "capacity_usd": 1.2e9, "margin": 0.15},
+    "sectors.artillery.firms": 8,
+    "reinvestment": DELETE,
+}
 
 PI_BOUNDS = [(-np.pi, np.pi)] * 3
 
@@ -97,7 +85,7 @@ def test_parse_factor() -> None:
 
 
 def test_integer_fields_are_rounded() -> None:
-    base = scenario_from_text(TINY)
+    base = make_scenario(**TINY_SENSITIVITY)
     factors = [
         parse_factor("licensing.commission.meeting_every_days=14:90"),
         parse_factor("licensing.export_cap_share=0.2:0.8"),
@@ -110,7 +98,7 @@ def test_integer_fields_are_rounded() -> None:
 
 
 def test_no_export_demand_means_no_sensitivity_to_approval() -> None:
-    base = scenario_from_text(TINY, overrides={"markets.north.demand_usd.uav": 0.0})
+    base = make_scenario(**TINY_SENSITIVITY, **{"markets.north.demand_usd.uav": 0.0})
     factors = [
         parse_factor("licensing.approval_rate.uav=0.1:0.9"),
         parse_factor("procurement.budget_usd=0.3e9:1.5e9"),
@@ -127,34 +115,31 @@ def test_no_export_demand_means_no_sensitivity_to_approval() -> None:
     assert budget["mu_star"] > 0
 
 
-def test_cli_sensitivity_writes_indices(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    scenario = tmp_path / "tiny.yaml"
-    scenario.write_text(TINY, encoding="utf-8")
+def test_cli_sensitivity_writes_indices(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path, **TINY_SENSITIVITY)
     out = tmp_path / "morris"
-    main(
-        [
-            "sensitivity",
-            str(scenario),
-            "--vary",
-            "procurement.budget_usd=0.3e9:1.5e9",
-            "--vary",
-            "licensing.approval_rate.uav=0.2:0.9",
-            "--vary",
-            "licensing.commission.meeting_every_days=14:90",
-            "--method",
-            "morris",
-            "--samples",
-            "2",
-            "--replications",
-            "2",
-            "--workers",
-            "1",
-            "--out",
-            str(out),
-        ]
+    ran = defsim(
+        "sensitivity",
+        scenario,
+        "--vary",
+        "procurement.budget_usd=0.3e9:1.5e9",
+        "--vary",
+        "licensing.approval_rate.uav=0.2:0.9",
+        "--vary",
+        "licensing.commission.meeting_every_days=14:90",
+        "--method",
+        "morris",
+        "--samples",
+        "2",
+        "--replications",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        out,
     )
-    printed = capsys.readouterr().out
-    assert "absorption_share, most influential first:" in printed
+    assert ran.code == 0, ran.err
+    assert "absorption_share, most influential first:" in ran.out
     rows = list(csv.DictReader((out / "indices.csv").read_text().splitlines()))
     assert {"outcome", "parameter", "mu_star", "mu_star_conf", "sigma"} <= set(rows[0])
     assert {r["parameter"] for r in rows if r["outcome"] == "absorption_share"} == {
@@ -170,21 +155,17 @@ def test_cli_sensitivity_writes_indices(tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_cli_sobol_needs_power_of_two(tmp_path: Path) -> None:
-    scenario = tmp_path / "tiny.yaml"
-    scenario.write_text(TINY, encoding="utf-8")
-    with pytest.raises(SystemExit) as exit_info:
-        main(
-            [
-                "sensitivity",
-                str(scenario),
-                "--vary",
-                "procurement.budget_usd=0.3e9:1.5e9",
-                "--method",
-                "sobol",
-                "--samples",
-                "6",
-                "--out",
-                str(tmp_path / "x"),
-            ]
-        )
-    assert exit_info.value.code == 2
+    scenario = write_scenario(tmp_path, **TINY_SENSITIVITY)
+    ran = defsim(
+        "sensitivity",
+        scenario,
+        "--vary",
+        "procurement.budget_usd=0.3e9:1.5e9",
+        "--method",
+        "sobol",
+        "--samples",
+        "6",
+        "--out",
+        tmp_path / "x",
+    )
+    assert ran.code == 2

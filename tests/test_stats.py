@@ -233,7 +233,7 @@ def test_monthly_quantiles_are_the_5th_50th_and_95th_linearly_interpolated() -> 
     Of n sorted values, quantile q sits at position h = (n - 1) q, interpolated
     linearly between its neighbours. For 1..5: h = 0.2, 2, 3.8 give 1.2, 3, 4.8.
     """
-    from sim.spool import MonthlySpool
+    from sim.run.spool import MonthlySpool
 
     assert QUANTILES == (0.05, 0.5, 0.95)
     spool = MonthlySpool()

@@ -8,46 +8,33 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from builders import DELETE, make_scenario, write_scenario
+from helpers import defsim
 
-from sim.cli import main
+from sim.analysis.sweep import Lever, full_factorial, parse_vary, run_sweep, sweep_csv
 from sim.errors import InputError
-from sim.scenario.io import scenario_from_text
 from sim.scenario.schema import Scenario
-from sim.sweep import Lever, full_factorial, parse_vary, run_sweep
 
-TINY = """
-name: tiny-sweep
-start: 2026-01-01
-months: 12
-replications: 3
-seed: 5
-sectors:
-  uav: {firms: 20, capacity_usd: 1.2e9, margin: 0.15, cash_months: 600}
-  artillery: {firms: 8, capacity_usd: 0.6e9, margin: 0.12, exportable: false, cash_months: 600}
-procurement:
-  budget_usd: 0.9e9
-  sector_shares: {uav: 0.5, artillery: 0.5}
-licensing:
-  opens: 2026-01-01
-  commission: {meeting_every_days: 30, decisions_per_meeting: 20}
-  approval_rate: {uav: 0.7, default: 0.3}
-  preparation_days: 20
-markets:
-  north: {demand_usd: {uav: 0.4e9}, order_usd: 10.0e6, delivery_months: 3, price_premium: 0.2}
-"""
+TINY_SWEEP = {
+    "name": "tiny-sweep",
+    "replications": 3,
+    "seed": 5,
+    "sectors.uav": {"firms": 20, "capacity_usd": 1.2e9, "margin": 0.15, "cash_months": 600},
+    "sectors.artillery.firms": 8,
+    "sectors.artillery.cash_months": 600,
+    "reinvestment": DELETE,
+}
 """Firms hold 50 years of cash, so none exits and capacity does not depend on the budget."""
 
 
 @pytest.fixture
 def tiny_sweep() -> Scenario:
-    return scenario_from_text(TINY, "tiny.yaml")
+    return make_scenario(**TINY_SWEEP)
 
 
 @pytest.fixture
 def tiny_file(tmp_path: Path) -> Path:
-    path = tmp_path / "tiny.yaml"
-    path.write_text(TINY, encoding="utf-8")
-    return path
+    return write_scenario(tmp_path, **TINY_SWEEP)
 
 
 def test_range_includes_both_ends() -> None:
@@ -118,7 +105,7 @@ def test_non_numeric_values(tiny_sweep: Scenario) -> None:
         "pro_rata",
         "largest_first",
     ]
-    rows = list(csv.DictReader(sweep.csv_text().splitlines()))
+    rows = list(csv.DictReader(sweep_csv(sweep).splitlines()))
     assert [r["procurement.allocation"] for r in rows] == ["pro_rata", "largest_first"]
     assert all(
         float(r["absorption_share_ci_low"]) <= float(r["absorption_share_mean"]) for r in rows
@@ -131,25 +118,22 @@ def test_invalid_point_rejected_before_running(tiny_sweep: Scenario) -> None:
         run_sweep(tiny_sweep, [lever], replications=2, workers=1)
 
 
-def test_cli_sweep_writes_folder(
-    tiny_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_sweep_writes_folder(tiny_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "line"
-    main(
-        [
-            "sweep",
-            str(tiny_file),
-            "--vary",
-            "procurement.budget_usd=0.5e9:1.5e9:3",
-            "-n",
-            "2",
-            "--workers",
-            "1",
-            "--out",
-            str(out),
-        ]
+    ran = defsim(
+        "sweep",
+        tiny_file,
+        "--vary",
+        "procurement.budget_usd=0.5e9:1.5e9:3",
+        "-n",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        out,
     )
-    printed = capsys.readouterr().out
+    assert ran.code == 0, ran.err
+    printed = ran.out
     assert "tiny-sweep sweep" in printed and str(out) in printed
     rows = list(csv.DictReader((out / "sweep.csv").read_text().splitlines()))
     assert len(rows) == 3 and "surplus_usd_ci_high" in rows[0]
@@ -163,24 +147,23 @@ def test_cli_sweep_writes_folder(
 
 def test_cli_grid_summary_only(tiny_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "grid"
-    main(
-        [
-            "sweep",
-            str(tiny_file),
-            "--vary",
-            "procurement.budget_usd=0.5e9:1.5e9:2",
-            "--vary",
-            "procurement.allocation=pro_rata,largest_first",
-            "-n",
-            "2",
-            "--workers",
-            "1",
-            "--summary-only",
-            "--quiet",
-            "--out",
-            str(out),
-        ]
+    ran = defsim(
+        "sweep",
+        tiny_file,
+        "--vary",
+        "procurement.budget_usd=0.5e9:1.5e9:2",
+        "--vary",
+        "procurement.allocation=pro_rata,largest_first",
+        "-n",
+        "2",
+        "--workers",
+        "1",
+        "--summary-only",
+        "--quiet",
+        "--out",
+        out,
     )
+    assert ran.code == 0, ran.err
     assert not (out / "points").exists()
     assert len((out / "sweep.csv").read_text().splitlines()) == 1 + 4
     assert (out / "plots" / "firms_bankrupt.png").exists()
@@ -188,18 +171,8 @@ def test_cli_grid_summary_only(tiny_file: Path, tmp_path: Path) -> None:
 
 def test_cli_bad_input_exits_2(tiny_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "bad"
-    with pytest.raises(SystemExit) as exit_info:
-        main(
-            [
-                "sweep",
-                str(tiny_file),
-                "--vary",
-                "procurement.budget_usd=-1e9:1e9:3",
-                "--out",
-                str(out),
-            ]
-        )
-    assert exit_info.value.code == 2
+    ran = defsim("sweep", tiny_file, "--vary", "procurement.budget_usd=-1e9:1e9:3", "--out", out)
+    assert ran.code == 2
     assert not out.exists()
 
 
@@ -209,4 +182,4 @@ def test_parallel_sweep_equals_sequential(tiny_sweep: Scenario) -> None:
     lever = parse_vary("licensing.approval_rate.uav=0.3,0.9")
     one = run_sweep(tiny_sweep, [lever], replications=4, seed=2, workers=1)
     two = run_sweep(tiny_sweep, [lever], replications=4, seed=2, workers=2)
-    assert one.csv_text() == two.csv_text()
+    assert sweep_csv(one) == sweep_csv(two)

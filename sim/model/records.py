@@ -11,6 +11,12 @@ from typing import ClassVar, NamedTuple
 
 import numpy as np
 
+from sim.metrics import MARKET_FIELDS, MONTHLY_FIELDS, STATUS_FIELDS
+
+# The three lists of recorded names come from the metric registry (``sim.metrics``):
+# STATUS_FIELDS (firm counts in the order of the status codes), MONTHLY_FIELDS (per
+# month and sector; ``budget_paid_usd`` includes recycled levy) and MARKET_FIELDS.
+
 __all__ = [
     "MARKET_FIELDS",
     "MONTHLY_FIELDS",
@@ -20,53 +26,6 @@ __all__ = [
     "TraceEvent",
     "invariant_violations",
 ]
-
-STATUS_FIELDS = ("firms_active", "firms_bankrupt", "firms_migrated", "firms_acquired")
-"""Firm counts by status, in the order of the status codes (ACTIVE, BANKRUPT, ...)."""
-
-MONTHLY_FIELDS: tuple[str, ...] = (
-    "capacity_usd",
-    "domestic_usd",
-    "export_usd",
-    "export_revenue_usd",
-    "export_demand_usd",
-    "unmet_export_demand_usd",
-    "unmet_unlicensed_usd",
-    "unmet_capacity_usd",
-    "unmet_cancelled_usd",
-    "export_late_usd",
-    "export_cancelled_usd",
-    "joint_production_usd",
-    "royalty_usd",
-    "levy_usd",
-    "budget_paid_usd",
-    "unspent_budget_usd",
-    "cash_usd",
-    "export_backlog_usd",
-    *STATUS_FIELDS,
-    "applications",
-    "licences_granted",
-    "licences_active",
-    "queue_length",
-    "days_to_licence_sum",
-    "decisions",
-    "days_to_decision_sum",
-    "applications_lapsed",
-)
-"""Recorded per month and sector. ``budget_paid_usd`` includes recycled levy.
-``unmet_export_demand_usd`` is the sum of its three causes (``unmet_unlicensed_usd``,
-``unmet_capacity_usd``, ``unmet_cancelled_usd``); ``export_late_usd`` is the part of
-``export_usd`` delivered after its due day."""
-
-MARKET_FIELDS: tuple[str, ...] = (
-    "demand_usd",
-    "joint_usd",
-    "accepted_usd",
-    "lost_usd",
-)
-"""Per month and market: orders arriving, taken by joint lines, by domestic firms, lost
-(at arrival, or cancelled later when the firm that accepted them exited)."""
-
 
 class TraceEvent(NamedTuple):
     """One row of the audit trace (``defsim run --trace``)."""

@@ -1,7 +1,8 @@
 """Running replications on a Dask distributed cluster (``--scheduler``).
 
 Dask is an optional extra: ``pip install -e '.[dask]'``. The scenario is
-scattered to the workers once; chunks of replication indices are mapped over it.
+scattered to the workers once; chunks of replication indices are mapped over it
+with the same chunk function as the local pool (``sim.run.replication.run_chunk``).
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from sim.errors import InputError
-from sim.runner import ReplicationOutput, chunked, run_one
+from sim.run.replication import ReplicationOutput, chunked, run_chunk
 from sim.scenario.schema import Scenario
 
 __all__ = ["DaskExecutor", "dask_executor"]
 
 
 def dask_executor(address: str, scenario: Scenario, seed: int, trace: bool) -> DaskExecutor:
+    """Connect to the scheduler at ``address``; InputError when Dask or the scheduler is missing."""
     try:
         from distributed import Client
     except ImportError:
@@ -39,11 +41,12 @@ class DaskExecutor:
         self.workers = max(1, sum(client.nthreads().values()))
 
     def execute(self, indices: range) -> Iterator[ReplicationOutput]:
+        """The outputs of ``indices``, chunk by chunk as the workers finish them."""
         from distributed import as_completed
 
         futures = [
             self.client.submit(
-                _run_chunk, self.scenario, c.start, c.stop, self.seed, self.trace, pure=False
+                run_chunk, self.scenario, self.seed, self.trace, c.start, c.stop, pure=False
             )
             for c in chunked(indices, self.workers)
         ]
@@ -51,11 +54,5 @@ class DaskExecutor:
             for future in as_completed(futures):  # type: ignore[no-untyped-call]
                 yield from future.result()
 
-    def shutdown(self, wait: bool = True, cancel_futures: bool = True) -> None:
+    def close(self) -> None:
         self.client.close()
-
-
-def _run_chunk(
-    scenario: Scenario, start: int, stop: int, seed: int, trace: bool
-) -> list[ReplicationOutput]:
-    return [run_one(scenario, k, seed, trace) for k in range(start, stop)]

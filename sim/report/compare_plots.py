@@ -1,40 +1,38 @@
 """Charts comparing saved runs: monthly series overlaid, markets, differences to the base.
 
 One colour (and line style) per run, run 0 being the base, in every chart. Built
-on the helpers of ``sim.plots``; like it, only Figure objects, never pyplot.
+on ``sim.report.charts``: only Figure objects, never pyplot.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
-from sim.plots import (
+from sim.metrics import Unit, series_label, unit_of
+from sim.report.charts import (
     COLOURS,
     USD_BILLION,
     Rendered,
-    _date_axis,
-    _edges,
-    _figure_of,
-    _group_label,
-    _legend,
-    _new_axes,
-    _num,
-    _series,
-    _step_band,
-    _usd_axis,
+    date_axis,
+    date_num,
+    edges,
+    figure_of,
+    group_label,
+    new_axes,
     render,
+    series,
+    side_legend,
+    step_band,
+    usd_axis,
 )
-from sim.run_folder import RunFolder
-
-if TYPE_CHECKING:
-    from sim.compare import Difference
+from sim.results.read import RunFolder
+from sim.stats import Difference
 
 __all__ = [
     "RUN_COLOURS",
@@ -52,20 +50,12 @@ RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 RUN_STYLES = ("-", "--", "-.", ":")
 """Line styles cycled with the run colours, so runs that coincide stay visible."""
 
-SERIES_NAMES = {"domestic_usd": "domestic orders", "export_usd": "exports", "idle_usd": "idle",
-                "surplus_usd": "surplus (capacity − domestic)",
-                "queue_length": "applications waiting",
-                "licences_active": "licences in force", "firms_active": "active firms",
-                "firms_bankrupt": "bankrupt firms, cumulative",
-                "firms_migrated": "migrated firms, cumulative",
-                "firms_acquired": "acquired firms, cumulative"}
-"""Readable titles of monthly series in comparison panels."""
-
 
 def _scale(metric: str) -> tuple[float, str]:
-    if metric.endswith("_usd"):
+    unit = unit_of(metric)
+    if unit is Unit.USD:
         return USD_BILLION, "USD billions per month"
-    if metric.endswith("_share"):
+    if unit is Unit.SHARE:
         return 1.0, "share"
     return 1.0, "count"
 
@@ -77,34 +67,34 @@ def plot_overlay(runs: Sequence[RunFolder], metric: str, ax: Axes | None = None,
 
     Runs lacking the series (another sector set) are left out; ValueError if none has it.
     """
-    ax = _new_axes(ax)
+    ax = new_axes(ax)
     labels = labels or [r.name for r in runs]
     scale, unit = _scale(metric)
     drawn: list[np.ndarray] = []
     for k, run in enumerate(runs):
         if not run.monthly.has(group, metric):
             continue
-        edges = _edges(run)
+        bounds = edges(run)
         colour = RUN_COLOURS[k % len(RUN_COLOURS)]
         if band:
-            _step_band(ax, edges, _series(run, group, metric, "p05") / scale,
-                       _series(run, group, metric, "p95") / scale, color=colour, alpha=0.15)
-        values = _series(run, group, metric, "p50" if band else "mean") / scale
-        ax.stairs(values, edges, color=colour, linewidth=2, baseline=None, label=labels[k],
+            step_band(ax, bounds, series(run, group, metric, "p05") / scale,
+                       series(run, group, metric, "p95") / scale, color=colour, alpha=0.15)
+        values = series(run, group, metric, "p50" if band else "mean") / scale
+        ax.stairs(values, bounds, color=colour, linewidth=2, baseline=None, label=labels[k],
                   linestyle=RUN_STYLES[k % len(RUN_STYLES)])
-        drawn.append(edges)
+        drawn.append(bounds)
     if not drawn:
         raise ValueError(f"no run has monthly {metric!r} for {group!r}")
-    _date_axis(ax, min(e[0] for e in drawn), max(e[-1] for e in drawn))
+    date_axis(ax, min(e[0] for e in drawn), max(e[-1] for e in drawn))
     if unit == "share":
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("share")
-    elif metric.endswith("_usd"):
-        _usd_axis(ax, unit)
+    elif unit_of(metric) is Unit.USD:
+        usd_axis(ax, unit)
     else:
         ax.set_ylabel(unit)
     what = "median, band: 90% of replications" if band else "mean"
-    name = SERIES_NAMES.get(metric, metric.removesuffix("_usd").replace("_", " "))
+    name = series_label(metric)
     ax.set_title(f"{name} ({what})", fontsize="medium")
     return ax
 
@@ -127,7 +117,7 @@ def plot_overlay_grid(runs: Sequence[RunFolder], metrics: Sequence[str], fig: Fi
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 4), frameon=False)
     if title:
-        fig.suptitle(f"{title}, {_group_label(group)}")
+        fig.suptitle(f"{title}, {group_label(group)}")
     return fig
 
 
@@ -138,16 +128,16 @@ def plot_markets_compare(runs: Sequence[RunFolder], ax: Axes | None = None, *,
     markets = list(dict.fromkeys(m for r in runs for m in r.markets))
     if not markets:
         raise ValueError("no run has export markets")
-    ax = _new_axes(ax, (9.0, 1.5 + 0.35 * len(markets) * len(runs)))
+    ax = new_axes(ax, (9.0, 1.5 + 0.35 * len(markets) * len(runs)))
     height = 0.8 / len(runs)
     for k, run in enumerate(runs):
         colour = RUN_COLOURS[k % len(RUN_COLOURS)]
         for i, m in enumerate(markets):
             if m not in run.markets:
                 continue
-            met = sum(float(_series(run, f"market:{m}", f).sum())
+            met = sum(float(series(run, f"market:{m}", f).sum())
                       for f in ("accepted_usd", "joint_usd"))
-            lost = float(_series(run, f"market:{m}", "lost_usd").sum())
+            lost = float(series(run, f"market:{m}", "lost_usd").sum())
             y = i + (k - (len(runs) - 1) / 2) * height
             ax.barh(y, met / USD_BILLION, height * 0.9, color=colour,
                     label=labels[k] if i == 0 else None)
@@ -157,7 +147,7 @@ def plot_markets_compare(runs: Sequence[RunFolder], ax: Axes | None = None, *,
     ax.invert_yaxis()
     ax.set_xlabel("USD billions over the horizon (solid: met, hatched: lost)")
     ax.set_title("Export demand met and lost, per market and run")
-    _legend(ax)
+    side_legend(ax)
     return ax
 
 
@@ -166,7 +156,7 @@ def plot_differences(differences: Sequence[Difference], ax: Axes | None = None) 
     shown = [d for d in differences if d.relative() is not None]
     if not shown:
         raise ValueError("no differences with a nonzero base mean to plot")
-    ax = _new_axes(ax, (9.0, 1.5 + 0.3 * len(shown)))
+    ax = new_axes(ax, (9.0, 1.5 + 0.3 * len(shown)))
     runs = list(dict.fromkeys(d.run_index for d in shown))
     metrics = list(dict.fromkeys(d.metric for d in shown))
     height = 0.8 / len(runs)
@@ -185,7 +175,7 @@ def plot_differences(differences: Sequence[Difference], ax: Axes | None = None) 
     left_out = sorted({d.metric for d in differences} - set(metrics))
     note = f"\n(no base to divide by: {', '.join(left_out)})" if left_out else ""
     ax.set_title(f"Differences to the first run{note}")
-    _legend(ax)
+    side_legend(ax)
     return ax
 
 
@@ -196,7 +186,7 @@ def render_compare_plots(runs: Sequence[RunFolder], labels: Sequence[str],
         return lambda: plot_overlay_grid(runs, metrics, labels=labels, title=title, band=band)
 
     def single(draw: Callable[[], Axes]) -> Callable[[], Figure]:
-        return lambda: _figure_of(draw())
+        return lambda: figure_of(draw())
 
     charts: list[tuple[str, str, Callable[[], Figure]]] = [
         ("differences", "Differences to the first run",
@@ -222,7 +212,7 @@ def _with_meetings(fig: Figure, runs: Sequence[RunFolder]) -> Figure:
         if not ax.get_visible():
             continue
         for k, run in enumerate(runs):
-            meetings = [_num(d) for d in run.meetings]
+            meetings = [date_num(d) for d in run.meetings]
             ax.plot(meetings, [0.97 - 0.05 * k] * len(meetings), linestyle="none", marker="v",
                     markersize=5, color=RUN_COLOURS[k % len(RUN_COLOURS)],
                     transform=ax.get_xaxis_transform())

@@ -1,4 +1,4 @@
-"""Reading a saved run folder back: the tables that plots, reports and comparisons see.
+"""Reading a run folder back: the tables that plots, reports and comparisons see.
 
 A run folder (DESIGN.md, "Run folder") holds ``summary.json``,
 ``replications.csv``, ``monthly.csv``, ``scenario.yaml`` and ``manifest.json``.
@@ -20,7 +20,7 @@ import yaml
 
 from sim.errors import InputError
 
-__all__ = ["Monthly", "Replications", "RunFolder", "format_value", "month_start", "read_run"]
+__all__ = ["Monthly", "Replications", "RunFolder", "month_start", "read_run"]
 
 REQUIRED = ("summary.json", "replications.csv", "monthly.csv", "scenario.yaml")
 MONTHLY_KEYS = ("month", "sector", "metric")
@@ -164,20 +164,6 @@ def read_run(path: str | Path) -> RunFolder:
 def month_start(label: str) -> dt.date:
     """First day of the month ``YYYY-MM``."""
     return dt.date.fromisoformat(f"{label}-01")
-
-
-def format_value(name: str, value: float | None) -> str:
-    """A metric value for people: USD in billions, shares in percent."""
-    if value is None or not np.isfinite(value):
-        return "n/a"
-    if name.endswith("_usd"):
-        sign = "-" if value < 0 else ""
-        if 0 < abs(value) < 1e7:
-            return f"{sign}${abs(value) / 1e6:,.2f}M"
-        return f"{sign}${abs(value) / 1e9:,.2f}B"
-    if name.endswith("_share"):
-        return f"{value:.1%}"
-    return f"{value:,.1f}"
 
 
 def _date(value: Any) -> dt.date:

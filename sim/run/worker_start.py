@@ -2,7 +2,7 @@
 
 A worker process would otherwise import the engine and set up its compiler
 itself, 1-2 s before its first replication, in every pool. Forked from a process
-that did it once, it starts ready (``runner.pool_context``).
+that did it once, it starts ready (``sim.run.executors.pool_context``).
 """
 
 import contextlib
@@ -12,7 +12,7 @@ import contextlib
 # it itself and reports its own error through its results.
 with contextlib.suppress(Exception):
     import sim.model.model
-    import sim.runner  # noqa: F401 - both imported for the workers to inherit
+    import sim.run.replication  # noqa: F401 - both imported for the workers to inherit
     from sim.compiled import load_compiler
 
     load_compiler()

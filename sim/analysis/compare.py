@@ -1,0 +1,120 @@
+"""Comparing saved runs: each key outcome of each run minus the first run, with its interval.
+
+The first run is the base. When a run shares the base's seed and replication
+count, replication k of both drew the same random numbers (common random
+numbers, DESIGN.md), so differences are paired replication by replication,
+which removes the noise the runs share; otherwise runs are independent samples
+and differences use Welch's interval. Runs over different horizons or sectors
+are compared on what they share, with a warning. The comparison's tables, charts
+and files are the report's (``sim.report.compare_report``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim.errors import InputError
+from sim.metrics import KEY_METRICS, Unit, unit_of
+from sim.results.read import RunFolder, read_run
+from sim.stats import (
+    PAIRED,
+    WELCH,
+    Difference,
+    estimate,
+    paired_difference,
+    welch_difference,
+)
+
+__all__ = ["PAIRED", "WELCH", "Comparison", "compare_runs", "method_text"]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Runs, their labels, how each was compared with the base, and what to warn about."""
+
+    runs: list[RunFolder]
+    labels: list[str]
+    methods: list[str]
+    """Per run; the base's entry is ``base``."""
+    metrics: list[str]
+    differences: list[Difference]
+    warnings: list[str]
+
+    def method_text(self, k: int) -> str:
+        """How run ``k`` was compared with the base, in words (``base`` for the base)."""
+        return method_text(self.methods[k], self.runs[0], self.runs[k])
+
+
+def method_text(method: str, base: RunFolder, run: RunFolder) -> str:
+    """``paired differences (common random numbers: ...)`` or ``Welch's unpaired interval``."""
+    if method == PAIRED:
+        return (f"paired differences (common random numbers: seed {run.seed}, "
+                f"{run.replication_count} replications in both runs)")
+    if method == WELCH:
+        return (f"Welch's unpaired interval (seed {run.seed} vs {base.seed}, "
+                f"{run.replication_count} vs {base.replication_count} replications)")
+    return method
+
+
+def compare_runs(paths: Sequence[str | Path]) -> Comparison:
+    """Read the run folders and compare each with the first; InputError if nothing is shared."""
+    if len(paths) < 2:
+        raise InputError("compare: give at least two run folders")
+    runs = [read_run(p) for p in paths]
+    warnings = _shared_warnings(runs)
+    metrics = [m for m in KEY_METRICS if all(m in r.replications.columns for r in runs)]
+    if not metrics:
+        raise InputError("compare: the runs share no outcome columns in replications.csv")
+    labels = _labels(runs)
+    methods = ["base", *(_method(runs[0], r) for r in runs[1:])]
+    differences = [
+        _difference(metric, k, labels[k], methods[k], runs[0], runs[k])
+        for k in range(1, len(runs)) for metric in metrics
+    ]
+    return Comparison(runs, labels, methods, metrics, differences, warnings)
+
+
+def _method(base: RunFolder, run: RunFolder) -> str:
+    same = base.seed == run.seed and base.replication_count == run.replication_count
+    return PAIRED if same else WELCH
+
+
+def _difference(metric: str, k: int, label: str, method: str, base: RunFolder,
+                run: RunFolder) -> Difference:
+    a, b = run.replications.column(metric), base.replications.column(metric)
+    est = paired_difference(a, b) if method == PAIRED else welch_difference(a, b)
+    floor = 1.0 if unit_of(metric) is Unit.USD else 1e-12
+    return Difference(metric, k, label, method, est, estimate(b).mean, floor)
+
+
+def _labels(runs: Sequence[RunFolder]) -> list[str]:
+    """Folder names, made unique (``name``, ``name #2``...)."""
+    labels: list[str] = []
+    for run in runs:
+        name = run.path.resolve().name or str(run.path)
+        label, k = name, 2
+        while label in labels:
+            label, k = f"{name} #{k}", k + 1
+        labels.append(label)
+    return labels
+
+
+def _shared_warnings(runs: Sequence[RunFolder]) -> list[str]:
+    months = [set(r.monthly.months) for r in runs]
+    sectors = [set(r.sectors) for r in runs]
+    shared_months, shared_sectors = set.intersection(*months), set.intersection(*sectors)
+    if not shared_months or not shared_sectors:
+        what = "months" if not shared_months else "sectors"
+        raise InputError(f"compare: the runs share no {what}; nothing to compare")
+    warnings = []
+    if any(m != months[0] for m in months):
+        spans = ", ".join(f"{min(r.monthly.months)}..{max(r.monthly.months)}" for r in runs)
+        warnings.append(f"horizons differ ({spans}): totals cover each run's own horizon; "
+                        f"{len(shared_months)} months are shared")
+    if any(s != sectors[0] for s in sectors):
+        only = sorted(set.union(*sectors) - shared_sectors)
+        warnings.append(f"sectors differ: compared on {', '.join(sorted(shared_sectors))}; "
+                        f"not in every run: {', '.join(only)}")
+    return warnings

@@ -1,0 +1,178 @@
+"""The Python API of a run: ``simulate`` a scenario, get a ``RunResult``, ``save`` its folder.
+
+Everything ``defsim run`` writes, a ``RunResult`` writes too: ``save(path)``
+produces the same run folder (data files by ``sim.results``, plots and
+``report.html`` by ``sim.report``), its manifest with the run's start, end, wall
+time, workers and command line. The defaults of a run (the scenario's seed and
+replications) are resolved here, once, and everything below receives them resolved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shlex
+import sys
+import tempfile
+import time
+import weakref
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+from sim.metrics import OUTCOMES
+from sim.results.files import MonthlyReplicationsWriter, write_run_files
+from sim.results.folder import atomic_folder
+from sim.run.reduction import RunData
+from sim.run.replication import ReplicationOutput
+from sim.run.runner import Progress, run_replications
+from sim.scenario.schema import Scenario
+
+__all__ = ["RunResult", "resolve_seed", "simulate"]
+
+
+@dataclass
+class RunResult(RunData):
+    """Everything a run produced: the outcomes, their estimates, the monthly statistics.
+
+    ``summary[name]`` is the estimate (mean, 95% CI) of an outcome over the
+    replications, ``sectors[sector][name]`` the same per sector, ``column(name)``
+    its value in every replication.
+    """
+
+    info: dict[str, Any] = field(default_factory=dict)
+    """Manifest extras: command line, start and end (UTC), wall seconds, workers, scheduler."""
+    monthly_replications: Path | None = None
+    """Every replication's monthly series (``keep_monthly=True``), kept until saved."""
+
+    def save(self, path: str | Path, plots: bool = True) -> Path:
+        """Write the complete run folder at ``path`` (refused if it exists and is not empty)."""
+        with atomic_folder(Path(path)) as tmp:
+            self.write(tmp, plots)
+        return Path(path)
+
+    def write(self, folder: Path, plots: bool = True) -> None:
+        """The run folder's files into the empty ``folder``: data, then plots and report."""
+        self.write_files(folder)
+        if plots:
+            from sim.report.run_report import write_report  # matplotlib, only when drawing
+
+            write_report(folder)
+
+    def write_files(self, folder: Path) -> None:
+        """The data files (``sim.results.files``): everything but ``plots/`` and the report."""
+        write_run_files(folder, self, self.info, self.monthly_replications)
+
+
+def resolve_seed(scenario: Scenario, seed: int | None) -> int:
+    """The root seed of a run: the one given, else the scenario's."""
+    return scenario.seed if seed is None else seed
+
+
+def simulate(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    *,
+    trace: bool = False,
+    keep_monthly: bool = False,
+    target_halfwidth: float | None = None,
+    target_metric: str = "absorption_share",
+    max_replications: int | None = None,
+    progress: Progress | None = None,
+    on_replication: Callable[[ReplicationOutput], None] | None = None,
+    pool: ProcessPoolExecutor | None = None,
+) -> RunResult:
+    """Run the replications of ``scenario`` and reduce them to a ``RunResult``.
+
+    Parameters
+    ----------
+    replications, seed
+        Default to the scenario's own.
+    workers
+        Local processes (default: all cores); 1 runs in this process.
+    scheduler
+        Address of a running Dask distributed scheduler; replaces the local pool.
+    trace
+        Record every event of replication 0 (``trace.csv``).
+    keep_monthly
+        Keep every replication's monthly series (``monthly_replications.csv``).
+    target_halfwidth
+        Keep adding batches until the 95% CI half-width of ``target_metric`` is at
+        most this, or ``max_replications`` (default 10 x replications) is reached.
+    progress
+        Called with (replications done, replications planned).
+    on_replication
+        Called with each replication's output, in replication order.
+    pool
+        A ``sim.run.executors.worker_pool()`` to reuse, so that sweeps start worker
+        processes once, not once per point; used unless ``workers`` is 1 or
+        ``scheduler`` is given.
+    """
+    n = replications or scenario.replications
+    root_seed = resolve_seed(scenario, seed)
+    if target_metric not in OUTCOMES:
+        raise InputError(f"--target-metric: unknown metric '{target_metric}'")
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    kept = _MonthlyFile() if keep_monthly else None
+    seen = on_replication
+    if kept is not None:
+        seen = kept.writer.write if on_replication is None else _both(kept.writer.write,
+                                                                      on_replication)
+    try:
+        data = run_replications(
+            scenario, n, root_seed, workers, scheduler, trace=trace,
+            target_halfwidth=target_halfwidth, target_metric=target_metric,
+            max_replications=max_replications, progress=progress, on_replication=seen, pool=pool,
+        )
+    except BaseException:
+        if kept is not None:
+            kept.discard()
+        raise
+    if kept is not None:
+        kept.writer.close()
+    info = {
+        "command": shlex.join(sys.orig_argv),
+        "started": started.isoformat(),
+        "ended": dt.datetime.now(dt.UTC).isoformat(),
+        "wall_seconds": round(time.perf_counter() - clock, 3),
+        "workers": 1 if workers == 1 else (workers or os.cpu_count()),
+        "scheduler": scheduler,
+    }
+    result = RunResult(
+        **{f.name: getattr(data, f.name) for f in fields(RunData)},
+        info=info,
+        monthly_replications=kept.writer.path if kept is not None else None,
+    )
+    if kept is not None:
+        weakref.finalize(result, kept.discard)
+    return result
+
+
+class _MonthlyFile:
+    """A temporary ``monthly_replications.csv``, removed with the result that holds it."""
+
+    def __init__(self) -> None:
+        handle, name = tempfile.mkstemp(prefix="defsim-monthly-replications-", suffix=".csv")
+        os.close(handle)
+        self.writer = MonthlyReplicationsWriter(Path(name))
+
+    def discard(self) -> None:
+        self.writer.close()
+        self.writer.path.unlink(missing_ok=True)
+
+
+def _both(
+    first: Callable[[ReplicationOutput], None], second: Callable[[ReplicationOutput], None]
+) -> Callable[[ReplicationOutput], None]:
+    def call(output: ReplicationOutput) -> None:
+        first(output)
+        second(output)
+
+    return call

@@ -1,0 +1,201 @@
+"""Chart building blocks shared by every chart of defsim: axes, dates, colours, rendering.
+
+Figures are ``matplotlib.figure.Figure`` objects rendered by the Agg canvas, never
+through pyplot, so nothing is shown and no global figure state leaks. Each
+quantity has one colour in every chart (``COLOURS``). A chart that lacks the data
+it needs raises ValueError; ``render`` turns that into a reason instead of an image.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import matplotlib.dates as mdates
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from sim.metrics import Unit, unit_of
+from sim.results.read import RunFolder
+
+__all__ = [
+    "COLOURS",
+    "FORMATS",
+    "USD_BILLION",
+    "Rendered",
+    "axis_scale",
+    "date_axis",
+    "date_num",
+    "edges",
+    "figure_bytes",
+    "figure_of",
+    "group_label",
+    "new_axes",
+    "render",
+    "save_png",
+    "series",
+    "side_legend",
+    "step_band",
+    "usd_axis",
+]
+
+FORMATS = ("png", "svg", "pdf")
+USD_BILLION = 1e9
+"""Charts draw USD in billions."""
+
+COLOURS: dict[str, str] = {
+    "capacity": "#222222",
+    "domestic": "#1f77b4",
+    "export": "#ff7f0e",
+    "idle": "#d0d0d0",
+    "surplus": "#d62728",
+    "absorption": "#e6ab02",
+    "active": "#2ca02c",
+    "bankrupt": "#8c564b",
+    "migrated": "#e377c2",
+    "acquired": "#17becf",
+    "queue": "#bcbd22",
+    "licences": "#393b79",
+    "meeting": "#555555",
+    "pause": "#f2e6d9",
+    "joint": "#66c2a5",
+    "lost": "#7b3294",
+}
+"""One colour per quantity, the same in every chart."""
+
+
+def new_axes(
+    ax: Axes | None,
+    size: tuple[float, float] = (9.0, 4.5),
+    layout: Literal["constrained"] | None = "constrained",
+) -> Axes:
+    """``ax``, or the axes of a new figure of ``size`` inches."""
+    if ax is not None:
+        return ax
+    return Figure(figsize=size, layout=layout).add_subplot()
+
+
+def figure_of(ax: Axes) -> Figure:
+    """The figure that holds ``ax`` (through any subfigures)."""
+    fig = ax.get_figure()
+    while fig is not None and not isinstance(fig, Figure):
+        fig = fig.get_figure()
+    if fig is None:
+        raise ValueError("axes belong to no figure")
+    return fig
+
+
+def series(run: RunFolder, group: str, metric: str, stat: str = "mean") -> np.ndarray:
+    """One monthly series of a run to draw; ValueError when it is missing or all undefined."""
+    values = run.monthly.series(group, metric, stat)
+    if not np.isfinite(values).any():
+        raise ValueError(f"monthly.csv has no values of {metric!r} for {group!r}")
+    return np.asarray(np.nan_to_num(values), dtype=float)
+
+
+def edges(run: RunFolder) -> np.ndarray:
+    """Month boundaries as matplotlib date numbers: months + 1 entries."""
+    return np.array([date_num(d) for d in [*run.monthly.dates, run.horizon_end]])
+
+
+def date_num(date: dt.date) -> float:
+    """A date as a matplotlib date number (days since matplotlib's epoch)."""
+    return float(mdates.date2num(date))  # type: ignore[no-untyped-call]
+
+
+def date_axis(ax: Axes, start: float, end: float) -> None:
+    """An x axis of months from ``start`` to ``end`` (matplotlib date numbers)."""
+    ax.set_xlim(start, end)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    ax.set_xlabel("month")
+
+
+def usd_axis(ax: Axes, label: str = "USD billions per month") -> None:
+    """A y axis of USD billions."""
+    ax.set_ylabel(label)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.4g}"))
+
+
+def side_legend(ax: Axes, order: Sequence[str] = ()) -> None:
+    """A legend outside the plotting area, right of it, so it never covers data.
+
+    Labels named in ``order`` come first, in that order (e.g. top of a stack first).
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    rank = {label: k for k, label in enumerate(order)}
+    pairs = sorted(zip(handles, labels, strict=True), key=lambda p: rank.get(p[1], len(rank)))
+    ax.legend([h for h, _ in pairs], [lab for _, lab in pairs], loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+
+
+def step_band(ax: Axes, bounds: np.ndarray, low: np.ndarray, high: np.ndarray,
+              **kwargs: object) -> None:
+    """A band between two monthly series, month by month (``bounds``: months + 1 edges)."""
+    ax.fill_between(bounds, np.append(low, low[-1]), np.append(high, high[-1]), step="post",
+                    linewidth=0, **kwargs)  # type: ignore[arg-type]
+
+
+def axis_scale(name: str) -> tuple[float, str]:
+    """Divisor and unit label that make a quantity's axis readable: USD billions, percent."""
+    unit = unit_of(name)
+    if unit is Unit.USD:
+        return USD_BILLION, " ($B)"
+    if unit is Unit.SHARE:
+        return 0.01, " (%)"
+    return 1.0, ""
+
+
+def save_png(ax: Axes, path: Path, dpi: int = 110) -> None:
+    """Save the figure of ``ax`` as PNG, laid out tight (the sweep and sensitivity charts)."""
+    figure = figure_of(ax)
+    figure.tight_layout()
+    figure.savefig(path, dpi=dpi)
+
+
+def group_label(group: str) -> str:
+    """``all sectors``, or a sector's name for people."""
+    return "all sectors" if group == "all" else group.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One chart rendered to bytes, or the reason it could not be drawn."""
+
+    stem: str
+    title: str
+    fmt: str
+    data: bytes | None
+    png: bytes | None
+    """PNG bytes for embedding in HTML (same as ``data`` for PNG)."""
+    error: str | None = None
+
+
+def figure_bytes(fig: Figure, fmt: str) -> bytes:
+    """The figure as PNG (150 dpi), SVG or PDF bytes, without a creation date."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (choose {', '.join(FORMATS)})")
+    out = io.BytesIO()
+    metadata = {"Software": "defsim"} if fmt == "png" else {"Date": None}
+    fig.savefig(out, format=fmt, dpi=150, metadata=metadata)
+    return out.getvalue()
+
+
+def render(stem: str, title: str, draw: Callable[[], Figure], fmt: str) -> Rendered:
+    """Draw one chart; a ValueError (missing data) becomes a reason instead of a figure."""
+    try:
+        fig = draw()
+    except ValueError as err:
+        return Rendered(stem, title, fmt, None, None, str(err))
+    data = figure_bytes(fig, fmt)
+    png = data if fmt == "png" else figure_bytes(fig, "png")
+    return Rendered(stem, title, fmt, data, png)
+
+
