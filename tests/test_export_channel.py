@@ -164,3 +164,22 @@ def test_without_renewal_an_expired_licence_loses_orders() -> None:
     assert sum(r.monthly["export_usd"].sum() for r in short) < sum(
         r.monthly["export_usd"].sum() for r in single
     )
+
+
+@pytest.mark.parametrize(
+    ("scenario", "granted_in_2025"),
+    [("ukraine-2026-no-commission-pause.yaml", True), ("ukraine-2026-controlled-export.yaml", False)],
+)
+def test_with_warm_up_the_pause_happens_inside_the_run(scenario: str, granted_in_2025: bool) -> None:
+    """The 2026 scenarios simulate November and December 2025: without the pause the
+    commission licenses firms in 2025; with it, nobody before 12 February 2026."""
+    from pathlib import Path
+
+    from sim import load_scenario
+
+    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / scenario)
+    assert sc.warm_up_months == 2
+    record = run_replication(sc, 0, trace=True)
+    assert record.trace is not None
+    before_start = [e for e in record.trace if e.kind == "licence_granted" and e.day < 0]
+    assert bool(before_start) == granted_in_2025

@@ -125,7 +125,7 @@ def _produce(
             firms.export_plan_usd[i, month + 1] += firms.export_plan_usd[i, month] - x
         firms.domestic_plan_usd[i, month] = 0.0
         firms.export_plan_usd[i, month] = 0.0
-        firms.domestic_backlog_usd[i] -= d
+        firms.domestic_backlog_usd[i] = _max(firms.domestic_backlog_usd[i] - d, 0.0)
         firms.export_backlog_usd[i] = _max(backlog - x, 0.0)
         firms.export_backlog_revenue_usd[i] = _max(firms.export_backlog_revenue_usd[i] - r, 0.0)
         owed = export_levy * r
