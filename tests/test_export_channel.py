@@ -168,9 +168,14 @@ def test_without_renewal_an_expired_licence_loses_orders() -> None:
 
 @pytest.mark.parametrize(
     ("scenario", "granted_in_2025"),
-    [("ukraine-2026-no-commission-pause.yaml", True), ("ukraine-2026-controlled-export.yaml", False)],
+    [
+        ("ukraine-2026-no-commission-pause.yaml", True),
+        ("ukraine-2026-controlled-export.yaml", False),
+    ],
 )
-def test_with_warm_up_the_pause_happens_inside_the_run(scenario: str, granted_in_2025: bool) -> None:
+def test_with_warm_up_the_pause_happens_inside_the_run(
+    scenario: str, granted_in_2025: bool
+) -> None:
     """The 2026 scenarios simulate November and December 2025: without the pause the
     commission licenses firms in 2025; with it, nobody before 12 February 2026."""
     from pathlib import Path
