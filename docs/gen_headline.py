@@ -79,26 +79,36 @@ def headline_text(result: RunResult) -> str:
     s = result.summary
     share = fmt_estimate("absorption_share", s["absorption_share"])
     exited = s["firms_start"].mean - s["firms_active_end"].mean
+
+    def usd(name: str) -> str:
+        return fmt_value(name, s[name].mean)
+
     paragraph = " ".join([
         "**How much of the surplus do exports absorb?** In the 2026 scenario",
         "([`ukraine-2026-controlled-export`](scenarios/ukraine-2026-controlled-export.yaml):",
         "over $55B of capacity, a $25B budget, the first wartime licences in February 2026,",
-        f"export markets opening from July 2026), licensed exports absorb **{share}** of the",
+        "buyers ordering from March 2026 and contracts starting after 120 days of",
+        "certification and negotiation, the armed forces' orders taking precedence over",
+        f"export contracts), licensed exports absorb **{share}** of the",
         "surplus over 2026–2028 (mean and 95% confidence interval over",
-        f"{result.replications} replications): {fmt_value('export_usd', s['export_usd'].mean)}",
-        f"of exports against {fmt_value('surplus_usd', s['surplus_usd'].mean)} of capacity",
-        "that the budget leaves unbought. The first deliveries come in",
-        f"{_first_export_month(result)},",
-        "and the share climbs as licences and markets accumulate: in the last twelve months",
-        f"exports absorb about {_last_year_share(result):.0%} of that year's surplus (ratio of",
-        "mean monthly totals). Of",
-        f"{fmt_value('export_demand_usd', s['export_demand_usd'].mean)} of foreign orders,",
-        f"{fmt_value('unmet_export_demand_usd', s['unmet_export_demand_usd'].mean)} go unmet,",
-        f"and {exited:,.0f} of {s['firms_start'].mean:,.0f} firms exit, taking capacity with them:",
-        f"capacity falls from {_annual_capacity(result, 0)} a year in the first month to",
-        f"{_annual_capacity(result, -1)} in the last. The figures rest on the",
-        "assumptions marked in the scenario file; the other scenarios and their answers are in",
-        "[docs/scenarios.md](docs/scenarios.md), the model in [docs/model.md](docs/model.md).",
+        f"{result.replications} replications; the interval is Monte Carlo noise only, the",
+        "assumptions marked in the scenario file move the answer far more):",
+        f"{usd('export_usd')} of exports against {usd('surplus_usd')} of capacity",
+        f"that the budget leaves unbought, of which {usd('export_late_usd')} are delivered",
+        "after their due month because domestic tranches took the capacity. The first",
+        f"deliveries come in {_first_export_month(result)}, and the share climbs as licences",
+        "and markets accumulate: in the last twelve months exports absorb about",
+        f"{_last_year_share(result):.0%} of that year's surplus (ratio of mean monthly",
+        f"totals). Of {usd('export_demand_usd')} of foreign orders,",
+        f"{usd('unmet_export_demand_usd')} go unmet: {usd('unmet_capacity_usd')} because",
+        "licensed firms had no room in time (or a buyer's three suppliers were full),",
+        f"{usd('unmet_cancelled_usd')} cancelled when the firm holding them exited, and",
+        f"{usd('unmet_unlicensed_usd')} for want of any licensed firm. {exited:,.0f} of",
+        f"{s['firms_start'].mean:,.0f} firms exit, taking capacity with them: capacity falls",
+        f"from {_annual_capacity(result, 0)} a year in the first month to",
+        f"{_annual_capacity(result, -1)} in the last. The other scenarios and their answers",
+        "are in [docs/scenarios.md](docs/scenarios.md), the model in",
+        "[docs/model.md](docs/model.md).",
     ])
     return "\n".join([
         textwrap.fill(paragraph, width=90, break_long_words=False, break_on_hyphens=False),

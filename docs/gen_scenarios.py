@@ -51,8 +51,12 @@ KEY_ROWS: tuple[tuple[str, str], ...] = tuple(
         "domestic_usd",
         "capacity_usd",
         "utilisation_share",
+        "export_late_usd",
         "export_demand_usd",
         "unmet_export_demand_usd",
+        "unmet_unlicensed_usd",
+        "unmet_capacity_usd",
+        "unmet_cancelled_usd",
         "joint_production_usd",
         "unspent_budget_usd",
         "firms_start",
@@ -62,6 +66,8 @@ KEY_ROWS: tuple[tuple[str, str], ...] = tuple(
         "firms_acquired",
         "licences_granted",
         "mean_days_to_licence",
+        "mean_days_to_decision",
+        "applications_lapsed",
     )
 )
 """Outcomes in each scenario's table, with their labels from the metric registry."""
