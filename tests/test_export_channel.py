@@ -188,3 +188,45 @@ def test_with_warm_up_the_pause_happens_inside_the_run(
     assert record.trace is not None
     before_start = [e for e in record.trace if e.kind == "licence_granted" and e.day < 0]
     assert bool(before_start) == granted_in_2025
+
+
+CLOSED = {"licensing.opens": "2030-01-01", "exits.grace_months": 1200, "reinvestment": {}}
+
+
+@pytest.mark.parametrize("reallocate", [False, True])
+def test_budget_a_sector_cannot_place_moves_to_a_sector_with_room(reallocate: bool) -> None:
+    """Artillery can produce $10M a month but is given $50M; drones have $100M of capacity
+    and $50M of budget. Lapsing: $40M a month unspent. Reallocated: drones take it, and
+    every dollar paid is placed (closed form)."""
+    scenario = make_scenario(**{
+        **CLOSED,
+        "sectors.artillery.capacity_usd": 0.12e9,
+        "procurement.budget_usd": 1.2e9,
+        "procurement.reallocate_unspent": reallocate,
+    })
+    m = run_replication(scenario, 0).monthly
+    paid = m["budget_paid_usd"].sum()
+    assert paid == pytest.approx(12 * 100e6)
+    unspent = m["unspent_budget_usd"].sum()
+    np.testing.assert_allclose(m["domestic_usd"].sum() + unspent, paid, rtol=1e-12)
+    if reallocate:
+        assert unspent == pytest.approx(0.0, abs=1e-3)
+        np.testing.assert_allclose(m["domestic_usd"].sum(axis=0), [12 * 90e6, 12 * 10e6])
+        np.testing.assert_allclose(m["budget_paid_usd"].sum(axis=0), [12 * 90e6, 12 * 10e6])
+    else:
+        assert unspent == pytest.approx(12 * 40e6)
+
+
+def test_the_levy_goes_where_levy_shares_direct_it() -> None:
+    """All of the export levy to artillery: drones are paid exactly their share of the
+    tranche, artillery its share plus the levy raised in the month before."""
+    scenario = make_scenario(**{
+        **OPEN_CHANNEL,
+        "reinvestment": {"export_levy": 0.2, "levy_shares": {"uav": 0.0, "artillery": 1.0}},
+    })
+    m = run_replication(scenario, 0).monthly
+    tranche = scenario.procurement.budget_usd / 12 * 0.5
+    levy = m["levy_usd"].sum(axis=1)
+    assert levy.sum() > 0, "no levy raised: the test would prove nothing"
+    np.testing.assert_allclose(m["budget_paid_usd"][:, 0], tranche, rtol=1e-12)
+    np.testing.assert_allclose(m["budget_paid_usd"][1:, 1], tranche + levy[:-1], rtol=1e-12)
