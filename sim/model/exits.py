@@ -1,6 +1,8 @@
 """Firm exits: who leaves the industry, how, and what leaves with them.
 
-A firm whose cash is negative at ``grace_months`` consecutive month-ends exits.
+A firm whose cash and receivables together are negative at ``grace_months``
+consecutive month-ends exits ("negative" beyond a millionth of its monthly fixed
+cost: float rounding of equal payments never decides an exit).
 How it exits is drawn per exiting firm, in firm order, from the ``exits`` stream:
 bankrupt (its capacity is gone), migrated (its capacity leaves the country) or
 acquired (its capacity goes to the largest active firm of its sector; bankrupt
@@ -14,11 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.finance import Receivables
 from sim.model.firms import Firms, LicenceState, Status
 from sim.model.recorder import Recorder
 from sim.scenario.schema import Exits
 
-__all__ = ["exit_firms", "settle_exits"]
+__all__ = ["SOLVENCY_DUST", "exit_firms", "settle_exits"]
+
+SOLVENCY_DUST = 1e-6
+"""Cash below zero by less than this share of a month's fixed cost is rounding, not debt."""
 
 _STATE_NAMES = {
     Status.BANKRUPT: "bankrupt",
@@ -28,15 +34,29 @@ _STATE_NAMES = {
 
 
 def exit_firms(
-    firms: Firms, spec: Exits, rng: np.random.Generator, month: int, day: float, recorder: Recorder
+    firms: Firms,
+    spec: Exits,
+    rng: np.random.Generator,
+    receivables: Receivables,
+    month: int,
+    day: float,
+    recorder: Recorder,
 ) -> np.ndarray:
     """Firms past their grace exit; their contracts are cancelled and counted as unspent
-    budget and unmet export demand, their queued applications as lapsed. Returns the
-    firms that exited."""
-    leaving = settle_exits(firms, spec, rng)
+    budget and unmet export demand, their queued applications as lapsed, their
+    receivables pass to the acquirer or are written off, and their cash and debt leave
+    with them. Returns the firms that exited."""
+    leaving, buyer = settle_exits(firms, spec, rng)
     if leaving.size == 0:
         return leaving
+    receivables.settle_exits(firms, leaving, buyer, month, recorder)
     sectors, sector = len(recorder.record.sector_names), firms.sector[leaving]
+    for name, values in (
+        ("cash_at_exit_usd", firms.cash_usd),
+        ("debt_at_exit_usd", firms.debt_usd),
+    ):
+        recorder.add(name, month, np.bincount(sector, weights=values[leaving], minlength=sectors))
+    firms.debt_usd[leaving] = 0.0
     for name, backlog in (
         ("unspent_budget_usd", firms.domestic_backlog_usd),
         ("unmet_export_demand_usd", firms.export_backlog_usd),
@@ -62,18 +82,22 @@ def exit_firms(
     return leaving
 
 
-def settle_exits(firms: Firms, spec: Exits, rng: np.random.Generator) -> np.ndarray:
-    """Count month-ends of negative cash and let firms past their grace exit.
+def settle_exits(
+    firms: Firms, spec: Exits, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count month-ends of negative cash and receivables and let firms past their grace exit.
 
     Outcomes are drawn in firm order, one uniform draw per exiting firm. Returns
-    the ids of the firms that exited.
+    the ids of the firms that exited, and for each its acquirer (-1: none).
     """
     active = firms.status == Status.ACTIVE
-    negative = active & (firms.cash_usd < 0.0)
+    dust = SOLVENCY_DUST * firms.fixed_cost_share * firms.monthly_capacity_usd
+    negative = active & (firms.cash_usd + firms.receivable_usd < -dust)
     firms.negative_months[:] = np.where(negative, firms.negative_months + 1, 0)
     leaving: np.ndarray = (active & (firms.negative_months >= spec.grace_months)).nonzero()[0]
+    buyer = np.full(leaving.size, -1, dtype=np.int64)
     if leaving.size == 0:
-        return leaving
+        return leaving, buyer
     odds = spec.outcomes
     outcome = np.searchsorted(
         np.cumsum([odds.bankrupt, odds.migrated]), rng.random(leaving.size), side="right"
@@ -82,18 +106,21 @@ def settle_exits(firms: Firms, spec: Exits, rng: np.random.Generator) -> np.ndar
     firms.status[leaving] = exits[outcome]
     acquired = leaving[firms.status[leaving] == Status.ACQUIRED]
     if acquired.size:
-        _hand_over(firms, acquired)
+        buyers = _hand_over(firms, acquired)
+        buyer[np.searchsorted(leaving, acquired)] = buyers
     firms.monthly_capacity_usd[leaving] = 0.0
-    return leaving
+    return leaving, buyer
 
 
-def _hand_over(firms: Firms, acquired: np.ndarray) -> None:
+def _hand_over(firms: Firms, acquired: np.ndarray) -> np.ndarray:
     """Acquired firms' capacity goes, in firm order, to the largest active firm of the sector.
 
     The largest firm only grows as it takes firms over, so it buys all of its
     sector's acquired firms this month; with no active capacity left in the sector
-    there is no buyer and the firms are bankrupt instead.
+    there is no buyer and the firms are bankrupt instead. Returns each acquired firm's
+    buyer (-1: none, bankrupt).
     """
+    buyers = np.full(acquired.size, -1, dtype=np.int64)
     capacity = firms.active_capacity()
     sector_of = firms.sector[acquired]
     for sector in sorted(set(sector_of.tolist())):
@@ -104,7 +131,9 @@ def _hand_over(firms: Firms, acquired: np.ndarray) -> None:
             firms.status[taken_over] = Status.BANKRUPT
             continue
         buyer = where.start + int(np.argmax(candidates))
+        buyers[sector_of == sector] = buyer
         total = float(firms.monthly_capacity_usd[buyer])
         for taken in firms.monthly_capacity_usd[taken_over].tolist():  # one at a time
             total += taken
         firms.monthly_capacity_usd[buyer] = total
+    return buyers

@@ -1,27 +1,36 @@
-"""The money that reaches firms outside the month's own sales: royalties and late payments.
+"""The money that reaches firms outside the month's own sales: royalties, late payments,
+credit.
 
 A joint line abroad pays ``royalty`` on its output to the active firms of the
 sector whose technology it builds, in proportion to their capacity. The state
-pays the domestic margin ``payment_delay_days`` after the month's end, to the
-firms still active then. (The month's sales and costs: ``production``.)
+pays the domestic margin ``payment_delay_days`` after the month's end; until then it
+is the firm's receivable, which counts toward its solvency. A receivable of a firm
+that exits passes to its acquirer, or is written off (``receivables_written_off_usd``).
+With ``credit``, a firm whose cash is negative at a month's end borrows up to
+``order_book_share`` of its order book (its domestic and export backlog, and what the
+state owes it for work delivered), pays ``annual_rate`` / 12 a month on what it
+owes, and repays from positive cash. (The month's sales and costs: ``production``.)
 """
 
 from __future__ import annotations
+
+from collections import deque
 
 import numpy as np
 
 from sim.model.firms import Firms, Status
 from sim.model.markets import JointLines
 from sim.model.recorder import Recorder
+from sim.scenario.schema import Credit
 
-__all__ = ["pay_late_margin", "pay_royalties"]
+__all__ = ["Receivables", "pay_royalties", "service_credit"]
 
 
 def pay_royalties(
     joint: JointLines, firms: Firms, month_end_day: float, month: int, recorder: Recorder
 ) -> None:
     """Joint lines produce the month's output; each line's royalty on it goes to the active
-    firms of its sector in proportion to capacity."""
+    firms of its sector in proportion to capacity (a sector with none receives none)."""
     output = joint.produce(month_end_day)
     sectors = len(recorder.record.sector_names)
     royalties = np.zeros(sectors)
@@ -32,8 +41,8 @@ def pay_royalties(
             if capacity is None:
                 capacity = firms.active_capacity()
             sector = int(joint.sector[i])
-            _share_royalty(firms, capacity, sector, royalty)
-            royalties[sector] += royalty
+            if _share_royalty(firms, capacity, sector, royalty):
+                royalties[sector] += royalty
     recorder.add(
         "joint_production_usd",
         month,
@@ -42,14 +51,69 @@ def pay_royalties(
     recorder.add("royalty_usd", month, royalties)
 
 
-def _share_royalty(firms: Firms, active_capacity: np.ndarray, sector: int, amount: float) -> None:
+def _share_royalty(firms: Firms, active_capacity: np.ndarray, sector: int, amount: float) -> bool:
+    """Whether the sector had an active firm to pay (else nobody receives the royalty)."""
     where = firms.of_sector(sector)
     capacity = active_capacity[where]
     total = capacity.sum()
     if total > 0.0:
         firms.cash_usd[where] += amount * capacity / total
+    return bool(total > 0.0)
 
 
-def pay_late_margin(firms: Firms, margin_usd: np.ndarray) -> None:
-    """The domestic margin of a past month reaches the firms still active."""
-    firms.cash_usd[:] += np.where(firms.status == Status.ACTIVE, margin_usd, 0.0)
+class Receivables:
+    """Domestic margin owed to firms, one array per month awaiting payment, oldest first."""
+
+    def __init__(self) -> None:
+        self.pending: deque[np.ndarray] = deque()
+
+    def owe(self, firms: Firms, margin_usd: np.ndarray) -> None:
+        """A month's domestic margin, to be paid later."""
+        self.pending.append(margin_usd.copy())
+        firms.receivable_usd[:] += margin_usd
+
+    def pay(self, firms: Firms, month: int, recorder: Recorder) -> None:
+        """The oldest month's margin reaches the firms (those that exited were settled)."""
+        due = self.pending.popleft()
+        firms.cash_usd[:] += due
+        firms.receivable_usd[:] -= due
+        sectors = len(recorder.record.sector_names)
+        recorder.add("margin_paid_usd", month, firms.sector_sum(due, sectors))
+
+    def settle_exits(
+        self, firms: Firms, leaving: np.ndarray, buyer: np.ndarray, month: int, recorder: Recorder
+    ) -> None:
+        """Receivables of exiting firms pass to their buyer (``buyer`` >= 0), else are
+        written off."""
+        lost = np.zeros(firms.size)
+        for due in self.pending:
+            for firm, to in zip(leaving.tolist(), buyer.tolist(), strict=True):
+                if to >= 0:
+                    due[to] += due[firm]
+                    firms.receivable_usd[to] += due[firm]
+                else:
+                    lost[firm] += due[firm]
+                due[firm] = 0.0
+        firms.receivable_usd[leaving] = 0.0
+        sectors = len(recorder.record.sector_names)
+        recorder.add("receivables_written_off_usd", month, firms.sector_sum(lost, sectors))
+
+
+def service_credit(firms: Firms, credit: Credit, month: int, recorder: Recorder) -> None:
+    """Interest on what firms owe; firms with negative cash borrow up to their limit
+    (``order_book_share`` of the order book); firms with cash repay what they can."""
+    active = firms.status == Status.ACTIVE
+    interest = np.where(active, firms.debt_usd * credit.annual_rate / 12.0, 0.0)
+    firms.cash_usd[:] -= interest
+    order_book = firms.domestic_backlog_usd + firms.export_backlog_usd + firms.receivable_usd
+    room = np.maximum(credit.order_book_share * order_book - firms.debt_usd, 0.0)
+    draw = np.where(active & (firms.cash_usd < 0.0), np.minimum(-firms.cash_usd, room), 0.0)
+    repay = np.where(
+        active & (firms.cash_usd > 0.0), np.minimum(firms.cash_usd, firms.debt_usd), 0.0
+    )
+    firms.cash_usd[:] += draw - repay
+    firms.debt_usd[:] += draw - repay
+    sectors = len(recorder.record.sector_names)
+    for name, flow in (("interest_usd", interest), ("credit_drawn_usd", draw),
+                       ("credit_repaid_usd", repay)):
+        recorder.add(name, month, firms.sector_sum(flow, sectors))

@@ -3,7 +3,8 @@
 Firms of one sector are contiguous, so a sector is a slice. Each firm is drawn
 when the replication starts: a lognormal size (``sectors.<name>.size_sigma``)
 scaled so that the sector's firms together hold its ``capacity_usd``, the
-sector's margin and fixed-cost share, and ``cash_months`` of fixed cost in cash.
+sector's margin and fixed-cost share, and ``cash_months`` of fixed cost in cash on
+average, spread across firms by ``cash_sigma`` (a lognormal factor of mean 1).
 
 Each firm keeps a capacity calendar: per month ahead, the domestic and the export
 production it has committed to (``domestic_plan_usd``, ``export_plan_usd``), and
@@ -68,6 +69,10 @@ class Firms(NamedTuple):
     fixed_cost_share: np.ndarray
     """Monthly fixed cost per USD of monthly capacity (it follows capacity as it changes)."""
     cash_usd: np.ndarray
+    receivable_usd: np.ndarray
+    """Domestic margin earned and not yet paid (the payment delay)."""
+    debt_usd: np.ndarray
+    """Working-capital credit drawn and not yet repaid."""
     domestic_backlog_usd: np.ndarray
     """Domestic orders placed and not yet produced (the sum of ``domestic_plan_usd``)."""
     export_backlog_usd: np.ndarray
@@ -138,8 +143,9 @@ def calendar_months(scenario: Scenario) -> int:
 def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
     """Draw every sector's firms: lognormal sizes scaled to the sector's capacity.
 
-    Each sector draws from its own stream (``firm_sizes:<sector>``), so a sector's
-    firms are the same whatever else the scenario changes (common random numbers).
+    Each sector draws from its own streams (``firm_sizes:<sector>``,
+    ``firm_cash:<sector>``), so a sector's firms are the same whatever else the scenario
+    changes (common random numbers).
     """
     sizes, sectors, margins, fixed_shares, cash_months = [], [], [], [], []
     first = [0]
@@ -150,7 +156,10 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
         sectors.append(np.full(spec.firms, s, dtype=np.int64))
         margins.append(np.full(spec.firms, spec.margin))
         fixed_shares.append(np.full(spec.firms, spec.fixed_cost_share))
-        cash_months.append(np.full(spec.firms, spec.cash_months))
+        spread = streams[f"firm_cash:{name}"].lognormal(
+            -0.5 * spec.cash_sigma**2, spec.cash_sigma, spec.firms
+        ) if spec.cash_sigma > 0 else np.ones(spec.firms)
+        cash_months.append(spec.cash_months * spread)
         first.append(first[-1] + spec.firms)
     capacity = np.concatenate(sizes) if sizes else np.zeros(0)
     fixed_share = np.concatenate(fixed_shares)
@@ -162,6 +171,8 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
         margin=np.concatenate(margins),
         fixed_cost_share=fixed_share,
         cash_usd=np.concatenate(cash_months) * fixed_share * capacity,
+        receivable_usd=np.zeros(n),
+        debt_usd=np.zeros(n),
         domestic_backlog_usd=np.zeros(n),
         export_backlog_usd=np.zeros(n),
         export_backlog_revenue_usd=np.zeros(n),

@@ -20,7 +20,7 @@ from sim.model import licensing
 from sim.model.calendar import simulation_calendar
 from sim.model.export_book import ExportBook
 from sim.model.export_orders import draw_orders, receive_orders
-from sim.model.finance import pay_late_margin
+from sim.model.finance import Receivables
 from sim.model.firms import draw_firms
 from sim.model.markets import ExportMarket, JointLines
 from sim.model.month_end import end_month
@@ -74,7 +74,10 @@ class IndustryModel:
         record.firms_start = self.firms.sector_count(
             np.ones(self.firms.size, dtype=bool), len(sectors)
         ).astype(float)
+        record.exportable = self.exportable
+        record.cash_start = self.firms.sector_sum(self.firms.cash_usd, len(sectors))
         self.recorder = Recorder(record, self.month_start, self.firms.sector, trace)
+        self.receivables = Receivables()
         self._orders_between_steps = 0
         """Orders handled without a clock event of their own (counted as events)."""
 
@@ -147,10 +150,10 @@ class IndustryModel:
         licensing.submit_applications(self.commission, self.firms, preparing, self.env.now,
                                       self.streams["applications"], self.recorder)
 
-    def pay_later(self, margin_usd: np.ndarray, delay_days: float) -> Process:
+    def pay_later(self, delay_days: float) -> Process:
         """The domestic margin is paid ``payment_delay_days`` after the month's end."""
         yield self.env.timeout(delay_days + PAYMENT_OFFSET)
-        pay_late_margin(self.firms, margin_usd)
+        self.receivables.pay(self.firms, self.recorder.month_of(self.env.now), self.recorder)
 
     def start_month(self, month: int) -> None:
         """Licences expire or are put up for renewal, the tranche is paid and placed, firms
@@ -177,9 +180,10 @@ class IndustryModel:
 
     def end_month(self, month: int) -> None:
         """Production, money, exits and the record (``month_end``); late payments scheduled."""
-        levy, owed = end_month(self.scenario, self.firms, self.joint, self.cap_share, month,
-                               self.streams["exits"], self.recorder)
-        self.purchaser.levy_pool_usd += levy
-        if owed is not None:
-            self.env.process(self.pay_later(owed, self.scenario.procurement.payment_delay_days))
+        self.purchaser.levy_pool_usd += end_month(
+            self.scenario, self.firms, self.joint, self.cap_share, month,
+            self.streams["exits"], self.receivables, self.recorder)
+        delay = self.scenario.procurement.payment_delay_days
+        if delay:
+            self.env.process(self.pay_later(delay))
         self.book.invalidate()

@@ -3,10 +3,11 @@
 At each month's end, in this order: firms produce and earn their export profit
 (``production.produce``); joint lines abroad produce and pay their royalties
 (``finance.pay_royalties``); firms pay fixed costs and earn the domestic margin,
-now or ``payment_delay_days`` later (``production.pay_costs``); firms past their
-grace exit (``exits.exit_firms``); and the month is recorded: exports delivered
-after their due month are traced as ``export_late``; then: production, money,
-firm counts, licences in force and applications waiting.
+now or ``payment_delay_days`` later (``production.pay_costs``, ``finance.Receivables``);
+with ``credit``, firms borrow or repay working capital (``finance.service_credit``);
+firms past their grace exit (``exits.exit_firms``); and the month is recorded:
+production, money, firm counts, licences in force and applications waiting.
+Deliveries, and late deliveries (``export_late``), are traced.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.exits import exit_firms
-from sim.model.finance import pay_royalties
+from sim.model.finance import Receivables, pay_royalties, service_credit
 from sim.model.firms import Firms
 from sim.model.markets import JointLines
 from sim.model.production import FIRM_TOTALS, MONTH_TOTALS, pay_costs, produce, tally_firms
@@ -31,12 +32,13 @@ def end_month(
     cap_share: float,
     month: int,
     rng: np.random.Generator,
+    receivables: Receivables,
     recorder: Recorder,
-) -> tuple[float, np.ndarray | None]:
+) -> float:
     """Produce, account, let firms exit, and record month ``month``.
 
-    Returns the export levy collected (for the next tranche) and, when domestic
-    payments are late, the margin each firm is owed (``None`` when paid now).
+    Returns the export levy collected (for the next tranche). A domestic margin paid
+    late is added to ``receivables``.
     """
     sectors = len(scenario.sectors)
     reinvest = scenario.reinvestment
@@ -55,12 +57,18 @@ def end_month(
     earned, totals = pay_costs(firms, output, sectors, paid_now)
     for name, row in zip(MONTH_TOTALS, totals, strict=True):
         recorder.add(name, month, row)
+    if paid_now:
+        recorder.add("margin_paid_usd", month, firms.sector_sum(earned, sectors))
+    else:
+        receivables.owe(firms, earned)
+    if scenario.credit is not None:
+        service_credit(firms, scenario.credit, month, recorder)
     delivered = np.flatnonzero(output.export_usd)
     exported = output.export_usd[delivered]
     recorder.trace_firms(day, delivered, "export_delivery", "delivered", exported)
     late = np.flatnonzero(output.export_late_usd)
     recorder.trace_firms(day, late, "export_late", "late", output.export_late_usd[late])
-    exit_firms(firms, scenario.exits, rng, month, day, recorder)
+    exit_firms(firms, scenario.exits, rng, receivables, month, day, recorder)
     for name, row in zip(FIRM_TOTALS, tally_firms(firms, sectors, day), strict=True):
         recorder.set(name, month, row)
-    return levy, None if paid_now else earned
+    return levy

@@ -37,10 +37,22 @@ MONTH_TOTALS = (
     "export_revenue_usd",
     "levy_usd",
     "export_late_usd",
+    "export_profit_usd",
+    "reinvested_usd",
+    "fixed_cost_usd",
+    "domestic_margin_usd",
 )
 """Rows of ``pay_costs``'s per-sector totals, in the order of ``Output``'s fields."""
 
-FIRM_TOTALS = ("cash_usd", "export_backlog_usd", *STATUS_FIELDS, "licences_active", "queue_length")
+FIRM_TOTALS = (
+    "cash_usd",
+    "export_backlog_usd",
+    *STATUS_FIELDS,
+    "licences_active",
+    "queue_length",
+    "receivable_usd",
+    "debt_usd",
+)
 """Rows of ``tally_firms``'s per-sector totals."""
 
 DUST_USD = 1e-3
@@ -51,6 +63,7 @@ _LICENSED, _QUEUED = int(LicenceState.LICENSED), int(LicenceState.QUEUED)
 _STATUS_ROW = FIRM_TOTALS.index(STATUS_FIELDS[0])
 """Firm counts by status fill rows ``_STATUS_ROW + code``."""
 _LICENCES_ROW, _QUEUE_ROW = FIRM_TOTALS.index("licences_active"), FIRM_TOTALS.index("queue_length")
+_RECEIVABLE_ROW, _DEBT_ROW = FIRM_TOTALS.index("receivable_usd"), FIRM_TOTALS.index("debt_usd")
 assert [int(code) for code in Status] == list(range(len(STATUS_FIELDS)))
 
 
@@ -66,6 +79,13 @@ class Output(NamedTuple):
     levy_usd: np.ndarray
     export_late_usd: np.ndarray
     """Exports delivered after the end of the month they were due in."""
+    export_profit_usd: np.ndarray
+    """Export revenue less levy and variable cost, credited to cash."""
+    reinvested_usd: np.ndarray
+    """The part of a positive export profit taken out of cash into capacity."""
+    fixed_cost_usd: np.ndarray
+    domestic_margin_usd: np.ndarray
+    """Margin earned on domestic production: paid now or later."""
 
     @classmethod
     def empty(cls, firms: int) -> Output:
@@ -133,6 +153,7 @@ def _produce(
         reinvest = capacity_reinvest * _max(profit, 0.0)
         firms.cash_usd[i] += profit - reinvest
         firms.monthly_capacity_usd[i] += reinvest * capacity_per_usd / 12.0
+        output.export_profit_usd[i], output.reinvested_usd[i] = profit, reinvest
         output.capacity_usd[i], output.domestic_usd[i], output.export_usd[i] = c, d, x
         output.export_revenue_usd[i], output.levy_usd[i] = r, owed
         output.export_late_usd[i] = late
@@ -174,13 +195,14 @@ def pay_costs(
     Returns the margin earned per firm and the ``MONTH_TOTALS`` x sector totals.
     """
     n = firms.status.size
-    earned = np.empty(n)
+    earned = output.domestic_margin_usd
     totals = np.zeros((len(MONTH_TOTALS), sectors))
     for i in range(n):
         active = firms.status[i] == _ACTIVE
-        firms.cash_usd[i] -= firms.fixed_cost_share[i] * (
+        output.fixed_cost_usd[i] = firms.fixed_cost_share[i] * (
             firms.monthly_capacity_usd[i] if active else 0.0
         )
+        firms.cash_usd[i] -= output.fixed_cost_usd[i]
         earned[i] = firms.margin[i] * output.domestic_usd[i]
         if paid_now:
             firms.cash_usd[i] += earned[i]
@@ -213,4 +235,7 @@ def tally_firms(firms: Firms, sectors: int, day: float) -> np.ndarray:
             totals[_LICENCES_ROW, s] += 1.0
         elif active and firms.licence[i] == _QUEUED:
             totals[_QUEUE_ROW, s] += 1.0
+        if active:
+            totals[_RECEIVABLE_ROW, s] += firms.receivable_usd[i]
+            totals[_DEBT_ROW, s] += firms.debt_usd[i]
     return totals

@@ -78,6 +78,7 @@ class Recorder:
     def _drop_warm_up(self, months: int, start_day: float) -> None:
         r = self.record
         at_start = {name: r.monthly[name][months - 1].copy() for name in STATUS_FIELDS}
+        r.cash_start = r.monthly["cash_usd"][months - 1].copy()
         r.monthly = {name: values[months:].copy() for name, values in r.monthly.items()}
         r.market_monthly = {name: v[months:].copy() for name, v in r.market_monthly.items()}
         r.firms_start = at_start[STATUS_FIELDS[0]]

@@ -27,6 +27,15 @@ __all__ = [
     "invariant_violations",
 ]
 
+CAN_BE_NEGATIVE = ("cash_usd", "cash_at_exit_usd", "export_profit_usd")
+"""Series that may hold negative values (cash below zero; a loss on exports)."""
+CASH_IN = ("export_profit_usd", "royalty_usd", "margin_paid_usd", "credit_drawn_usd")
+"""Flows into the active firms' cash."""
+CASH_OUT = ("reinvested_usd", "fixed_cost_usd", "credit_repaid_usd", "interest_usd",
+            "cash_at_exit_usd")
+"""Flows out of the active firms' cash (a firm that exits takes its cash with it)."""
+
+
 class TraceEvent(NamedTuple):
     """One row of the audit trace (``defsim run --trace``)."""
 
@@ -51,6 +60,10 @@ class ReplicationRecord:
     market_monthly: dict[str, np.ndarray]
     """Name -> array (months, markets)."""
     firms_start: np.ndarray
+    exportable: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Per sector: whether its firms may export."""
+    cash_start: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Per sector: the firms' cash at the start (of reporting)."""
     """Per sector."""
     meeting_days: list[float] = field(default_factory=list)
     events: int = 0
@@ -110,6 +123,9 @@ def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[
     - every firm in exactly one status (active + exits == firms at start);
     - unmet export demand is the sum of its causes, and of the markets' lost orders;
     - late exports are part of exports;
+    - money is conserved: each month, the active firms' cash changes by the flows in
+      (export profit, royalties, domestic margin paid, credit drawn) less the flows out
+      (reinvestment, fixed cost, repayments, interest, the cash of firms that exited);
     - no quantity negative or NaN.
     """
     m = record.monthly
@@ -117,7 +133,7 @@ def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[
     for name, values in [*m.items(), *record.market_monthly.items()]:
         if np.isnan(values).any():
             found.append(f"{name} has NaN")
-        if name != "cash_usd" and (values < 0).any():
+        if name not in CAN_BE_NEGATIVE and (values < 0).any():
             found.append(f"{name} is negative (min {values.min():.6g})")
     slack = rtol * np.maximum(m["capacity_usd"], 1.0)
     over = m["domestic_usd"] + m["export_usd"] - m["capacity_usd"] > slack
@@ -136,6 +152,11 @@ def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[
         found.append("the markets' lost orders do not add up to the unmet export demand")
     if (m["export_late_usd"] - m["export_usd"] > slack).any():
         found.append("more exports late than delivered")
+    flows = sum(m[name] for name in CASH_IN) - sum(m[name] for name in CASH_OUT)
+    expected = record.cash_start[None, :] + np.cumsum(flows, axis=0)
+    scale = np.maximum(np.abs(expected), np.abs(m["cash_usd"])).max(initial=1.0)
+    if not np.allclose(m["cash_usd"], expected, rtol=0.0, atol=1e-11 * scale + 1e-6):
+        found.append("money is not conserved: cash differs from its flows")
     statuses = m["firms_active"] + m["firms_bankrupt"] + m["firms_migrated"] + m["firms_acquired"]
     if (statuses != record.firms_start[None, :]).any():
         found.append("firm statuses do not add up to the firms at the start")

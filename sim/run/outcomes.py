@@ -18,6 +18,7 @@ from sim.metrics import (
     OUTCOMES,
     SECTOR_OUTCOMES,
     SECTOR_SERIES,
+    STATUS_FIELDS,
     Months,
 )
 from sim.model.records import ReplicationRecord
@@ -57,6 +58,7 @@ def outcome_row(record: ReplicationRecord) -> np.ndarray:
     totals = {name: np.array([values.sum()]) for name, values in per_sector.items()}
     _add_ratios(per_sector)
     _add_ratios(totals)
+    _add_headline_shares(record, per_sector, totals)
     for name, (waited, counted) in _MEAN_DAYS.items():
         total, count = m[waited].sum(), m[counted].sum()
         totals[name] = np.array([total / count if count else np.nan])
@@ -67,6 +69,35 @@ def outcome_row(record: ReplicationRecord) -> np.ndarray:
         for name in SECTOR_OUTCOMES
     ]
     return np.array(industry + sectors)
+
+
+def _add_headline_shares(
+    record: ReplicationRecord, per_sector: dict[str, np.ndarray], totals: dict[str, np.ndarray]
+) -> None:
+    """Shares that exits cannot flatter (docs/model.md, section 6).
+
+    ``absorption_of_initial_surplus``: exports over the surplus the industry would have
+    had at the capacity it started the horizon with (capacity lost to exits stays in
+    the denominator). ``absorption_share_exportable``: exports over the surplus of the
+    sectors that may export. ``max_monthly_exit_share``: the largest share of the
+    firms active at a month's start that exited in that month.
+    """
+    m = record.monthly
+    months = m["capacity_usd"].shape[0]
+    initial = np.maximum(months * m["capacity_usd"][0] - per_sector["domestic_usd"], 0.0)
+    per_sector["absorption_of_initial_surplus"] = _ratio(per_sector["export_usd"], initial)
+    totals["absorption_of_initial_surplus"] = _ratio(
+        totals["export_usd"], initial.sum(keepdims=True)
+    )
+    exportable = np.asarray(record.exportable, dtype=bool)
+    surplus = per_sector["surplus_usd"][exportable].sum(keepdims=True)
+    exports = per_sector["export_usd"][exportable].sum(keepdims=True)
+    totals["absorption_share_exportable"] = _ratio(exports, surplus)
+    exited = sum(m[name].sum(axis=1) for name in STATUS_FIELDS[1:])
+    active = m[STATUS_FIELDS[0]].sum(axis=1)
+    at_start = np.concatenate(([record.firms_start.sum()], active[:-1]))
+    monthly = _ratio(np.diff(exited, prepend=0.0), at_start)
+    totals["max_monthly_exit_share"] = np.array([monthly.max() if monthly.size else 0.0])
 
 
 def _add_ratios(values: dict[str, np.ndarray]) -> None:

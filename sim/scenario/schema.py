@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = [
     "Commission",
+    "Credit",
     "CrossReferenceError",
     "ExitOutcomes",
     "Exits",
@@ -82,7 +83,11 @@ class Sector(Section):
     fixed_cost_share: float = Field(default=0.05, ge=0.0, le=1.0)
     """Monthly fixed cost as a share of the firm's monthly capacity value."""
     cash_months: float = Field(default=6.0, ge=0.0, le=1200.0)
-    """Starting cash of each firm, in months of its fixed cost."""
+    """Mean starting cash of the sector's firms, in months of their fixed cost."""
+    cash_sigma: float = Field(default=0.0, ge=0.0, le=3.0)
+    """Dispersion of starting cash across firms: each firm's months of cash are
+    ``cash_months`` times a lognormal factor of mean 1 (sigma of the underlying normal);
+    0 gives every firm the same."""
     exportable: bool = True
     """Whether firms of this sector may apply for export licences."""
 
@@ -275,6 +280,16 @@ class JointLine(Section):
     """Market whose orders the line takes first."""
 
 
+class Credit(Section):
+    """Working-capital credit against a firm's order book."""
+
+    order_book_share: Share
+    """Most a firm may owe, as a share of its order book: its domestic and export backlog,
+    and what the state owes it for work delivered."""
+    annual_rate: float = Field(ge=0.0, le=1.0)
+    """Interest on what a firm owes, per year (charged monthly)."""
+
+
 class ExitOutcomes(Section):
     """What becomes of a firm that exits; probabilities sum to 1."""
 
@@ -337,6 +352,8 @@ class Scenario(Section):
     """Production lines abroad."""
     exits: Exits = Exits()
     """Exit of firms with negative cash."""
+    credit: Credit | None = None
+    """Working-capital credit (omit it: firms have none)."""
 
     @field_validator("start")
     @classmethod
