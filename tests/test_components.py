@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from sim.model.calendar import Calendar
 from sim.model.exits import settle_exits
-from sim.model.export_book import ExportBook
+from sim.model.export_book import MIN_FREE_USD, ExportBook
 from sim.model.firms import Firms, LicenceState, Status, draw_firms
 from sim.model.licensing import meeting_days
 from sim.model.markets import ExportMarket, order_arrivals
@@ -326,7 +326,7 @@ def test_orders_licences_and_expiries_are_booked_as_the_definition_says(
             candidates = [f for f in np.argsort(-free, kind="stable") if sector[f] == s]
             expected, remaining = [], size
             for f in candidates[:suppliers]:
-                if remaining <= 0 or free[f] <= 0:
+                if remaining <= 0 or free[f] <= MIN_FREE_USD:
                     break
                 expected.append((int(f), min(free[f], remaining)))
                 remaining -= expected[-1][1]
@@ -429,10 +429,11 @@ def test_exit_after_grace_and_acquired_capacity_goes_to_the_largest_firm() -> No
     largest = where.start + int(np.argmax(firms.monthly_capacity_usd[where]))
     poor = where.start if largest != where.start else where.start + 1
     total = firms.monthly_capacity_usd[where].sum()
-    firms.cash_usd[poor] = -1.0
+    firms.cash_usd[poor] = -1e6
     rule = Exits(grace_months=2, outcomes=ExitOutcomes(bankrupt=0.0, migrated=0.0, acquired=1.0))
-    assert settle_exits(firms, rule, RNG).size == 0
-    assert list(settle_exits(firms, rule, RNG)) == [poor]
+    assert settle_exits(firms, rule, RNG)[0].size == 0
+    leaving, buyer = settle_exits(firms, rule, RNG)
+    assert list(leaving) == [poor] and list(buyer) == [largest]
     assert firms.status[poor] == ACQUIRED and firms.monthly_capacity_usd[poor] == 0.0
     assert firms.monthly_capacity_usd[where].sum() == pytest.approx(total)
     assert firms.status[largest] == ACTIVE
@@ -442,7 +443,7 @@ def test_exit_outcomes_follow_their_probabilities() -> None:
     firms = draw_firms(
         make_scenario(**{"sectors.uav.firms": 3000, "sectors.uav.capacity_usd": 3e9}), Streams(1, 0)
     )
-    firms.cash_usd[:] = -1.0
+    firms.cash_usd[:] = -1e6
     rule = Exits(grace_months=1, outcomes=ExitOutcomes(bankrupt=0.5, migrated=0.3, acquired=0.2))
     settle_exits(firms, rule, np.random.default_rng(8))
     n = firms.size

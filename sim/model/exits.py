@@ -65,7 +65,7 @@ def exit_firms(
     ):
         recorder.add(name, month, np.bincount(sector, weights=backlog[leaving], minlength=sectors))
     recorder.add_market("lost_usd", month, firms.export_backlog_by_market_usd[leaving].sum(axis=0))
-    queued = leaving[firms.licence[leaving] == LicenceState.QUEUED]
+    queued = leaving[(firms.licence[leaving] == LicenceState.QUEUED) | firms.renewing[leaving]]
     recorder.add("applications_lapsed", month, np.bincount(firms.sector[queued], minlength=sectors))
     for array in (
         firms.domestic_backlog_usd,

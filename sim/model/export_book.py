@@ -35,9 +35,12 @@ import numpy as np
 from sim.compiled import compiled
 from sim.model.firms import Firms, LicenceState, Status
 
-__all__ = ["BookState", "ExportBook", "expire", "place"]
+__all__ = ["MIN_FREE_USD", "BookState", "ExportBook", "expire", "place"]
 
 _ACTIVE, _LICENSED = int(Status.ACTIVE), int(LicenceState.LICENSED)
+
+MIN_FREE_USD = 0.01
+"""Free capacity below a cent is rounding left by earlier splits, not room for an order."""
 
 
 class BookState(NamedTuple):
@@ -68,6 +71,10 @@ class BookState(NamedTuple):
     """(f,) whether the firm holds a licence in the book (and so one expiry entry)."""
     licensed: np.ndarray
     """(s,) firms of the sector holding a licence in the book."""
+    unlicensed_free: np.ndarray
+    """(w, s) free capacity of the sector's active firms without a licence: what licences
+    would have let them take (unlicensed firms take no orders, so it changes only as
+    licences start and end)."""
     expiry_day: np.ndarray
     """Licence end days of licensed firms, soonest first (ties by firm id),
     from ``cursor[0]`` to ``cursor[1]``."""
@@ -105,6 +112,7 @@ class ExportBook:
             booked=np.zeros((w, n), dtype=np.bool_),
             rated=np.zeros(n, dtype=np.bool_),
             licensed=np.zeros(sectors, dtype=np.int64),
+            unlicensed_free=np.zeros((w, sectors)),
             expiry_day=np.empty(n),
             expiry_firm=np.empty(n, dtype=np.int64),
             cursor=np.zeros(2, dtype=np.int64),
@@ -240,7 +248,7 @@ def place(
                 before = b.free[v, firm]
                 _remove(b, v, sector, -before, firm)
                 after = _window_free(b, firms, firm, v)
-                if after > 0.0:
+                if after > MIN_FREE_USD:
                     b.free[v, firm] = after
                     _insert(b, v, sector, -after, firm)
                 else:
@@ -260,16 +268,20 @@ def _build(b: BookState, firms: Firms, day: float) -> None:
         )
     b.booked[:] = False
     b.licensed[:] = 0
+    b.unlicensed_free[:] = 0.0
     for f in range(n):
         if b.rated[f]:
             b.licensed[b.sector[f]] += 1
+        elif firms.status[f] == _ACTIVE:
+            for w in range(b.months.size):
+                b.unlicensed_free[w, b.sector[f]] += _window_free(b, firms, f, w)
     for w in range(b.months.size):
         for s in range(b.listed.shape[1]):
             start = end = b.first[s]
             for f in range(b.first[s], b.first[s + 1]):
                 if b.rated[f]:
                     value = _window_free(b, firms, f, w)
-                    if value > 0.0:
+                    if value > MIN_FREE_USD:
                         b.free[w, f], b.booked[w, f] = value, True
                         b.negative_free[w, end], b.firm[w, end] = -value, f
                         end += 1
@@ -297,6 +309,7 @@ def expire(b: BookState, day: float) -> None:
             if b.booked[w, firm]:
                 b.booked[w, firm] = False
                 _remove(b, w, b.sector[firm], -b.free[w, firm], firm)
+                b.unlicensed_free[w, b.sector[firm]] += b.free[w, firm]
 
 
 @compiled
@@ -309,7 +322,10 @@ def _admit(b: BookState, firms: Firms, granted: np.ndarray) -> None:
         b.licensed[b.sector[firm]] += 1
         for w in range(b.months.size):
             value = _window_free(b, firms, firm, w)
-            if value > 0.0:
+            b.unlicensed_free[w, b.sector[firm]] = max(
+                b.unlicensed_free[w, b.sector[firm]] - value, 0.0
+            )
+            if value > MIN_FREE_USD:
                 b.free[w, firm], b.booked[w, firm] = value, True
                 _insert(b, w, b.sector[firm], -value, firm)
         _add_expiry(b, firms.licence_until_day[firm], firm)

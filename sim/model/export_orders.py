@@ -236,12 +236,41 @@ def _place_run(
         lost = remaining - accepted
         if lost <= LOST_BELOW * size:
             lost = 0.0
-        unlicensed = not exportable[sector] or book.licensed[sector] == 0
         sector_totals[0, month, sector] += size
         sector_totals[1, month, sector] += lost
-        sector_totals[2 if unlicensed else 3, month, sector] += lost
+        if lost > 0.0:
+            _classify_loss(book, sector, streams.window[t], streams.max_suppliers[t],
+                           exportable[sector], lost, sector_totals[2:, month, sector])
         market_totals[0, month, market] += size
         market_totals[1, month, market] += joint_usd
         market_totals[2, month, market] += accepted
         market_totals[3, month, market] += lost
     return placed, lost
+
+
+@compiled
+def _classify_loss(
+    book: BookState,
+    sector: int,
+    w: int,
+    max_suppliers: int,
+    exportable: bool,
+    lost: float,
+    causes: np.ndarray,
+) -> None:
+    """Add ``lost`` to its causes (``OrderTally.SECTOR_ROWS`` from the third): first what
+    licensed firms beyond the supplier limit had room for (a capacity loss, reported also
+    as ``unmet_supplier_limit_usd``), then what firms without a licence had room for
+    (unlicensed), the rest for want of room anywhere (capacity)."""
+    if not exportable or book.licensed[sector] == 0:
+        causes[0] += lost
+        return
+    start = book.first[sector]
+    beyond = 0.0
+    for k in range(start + max_suppliers, start + book.listed[w, sector]):
+        beyond += -book.negative_free[w, k]
+    supplier = min(lost, beyond)
+    unlicensed = min(lost - supplier, book.unlicensed_free[w, sector])
+    causes[0] += unlicensed
+    causes[1] += lost - unlicensed
+    causes[2] += supplier

@@ -104,7 +104,8 @@ def expire_licences(firms: Firms, day: float, recorder: Recorder) -> None:
     """Licences whose end day is on or before ``day`` end: the firm holds none again."""
     expired = (firms.licence == LicenceState.LICENSED) & (firms.licence_until_day <= day)
     firms.licence[expired] = LicenceState.NONE
-    recorder.trace_firms(day, np.flatnonzero(expired), "licence_expired", "none")
+    active = firms.status == Status.ACTIVE
+    recorder.trace_firms(day, np.flatnonzero(expired & active), "licence_expired", "none")
 
 
 def open_applications(
@@ -221,7 +222,8 @@ def request_renewals(
     commission: Commission, firms: Firms, day: float, until_day: float, recorder: Recorder
 ) -> None:
     """Licensed active firms whose licence ends within ``lead_days`` of ``until_day`` (the
-    end of this month) ask to renew it, today."""
+    end of this month) ask to renew it, today; a firm refused a renewal asks again only
+    after ``reapply_after_days``."""
     renewal = commission.spec.renewal
     if renewal is None:
         return
@@ -229,6 +231,7 @@ def request_renewals(
         (firms.status == Status.ACTIVE)
         & (firms.licence == LicenceState.LICENSED)
         & ~firms.renewing
+        & (firms.reapply_day <= day)
         & (firms.licence_until_day - renewal.lead_days < until_day)
     )
     firms.renewing[asking] = True

@@ -68,6 +68,8 @@ def end_month(
     recorder.trace_firms(day, delivered, "export_delivery", "delivered", exported)
     late = np.flatnonzero(output.export_late_usd)
     recorder.trace_firms(day, late, "export_late", "late", output.export_late_usd[late])
+    overdue = firms.export_due_usd[:, : month + 1].sum(axis=1)
+    recorder.set("export_overdue_usd", month, firms.sector_sum(overdue, sectors))
     exit_firms(firms, scenario.exits, rng, receivables, month, day, recorder)
     for name, row in zip(FIRM_TOTALS, tally_firms(firms, sectors, day), strict=True):
         recorder.set(name, month, row)

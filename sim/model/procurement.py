@@ -7,10 +7,10 @@ firms by the allocation rule, none above its free capacity over the tranche's
 months. A firm's order is a delivery schedule: it is spread over the tranche's
 months in proportion to what each month has free.
 
-What is free depends on the state's priority (``licensing.priority``): under
-``reserve`` a tranche takes only capacity that accepted export contracts have not
-reserved; under ``requisition`` it may take that capacity too, and the export
-work it displaces slips to later months (and may be delivered late). Budget no
+A tranche first takes capacity that accepted export contracts have not reserved. Under
+``licensing.priority: reserve`` that is all it takes; under ``requisition`` it then
+takes reserved capacity for what is left, and the export work it displaces slips to
+later months (delivered late, or still owed at the horizon). Budget no
 firm can take is unspent; with ``reallocate_unspent`` it moves to the sectors
 that still have room, by their shares, else it lapses.
 """
@@ -38,15 +38,16 @@ class Budget:
     spec: Procurement
     sector_names: tuple[str, ...]
     first_month: int = 0
-    """The simulated month the scenario starts reporting in: tranches and budget years
-    count from it (months before it are warm-up)."""
+    """The simulated month the scenario starts reporting in: budget years count from it
+    (months before it are warm-up). Tranches count from the simulation's first month,
+    so a warm-up is never without one."""
 
     @property
     def period_months(self) -> int:
         return 1 if self.spec.tranche == "monthly" else 3
 
     def tranche_due(self, month: int) -> bool:
-        return (month - self.first_month) % self.period_months == 0
+        return month % self.period_months == 0
 
     def tranche_usd(self, month: int) -> float:
         """Budget paid out at the tranche of ``month``; growth compounds per simulated year."""
@@ -104,16 +105,25 @@ class Purchaser:
         self.levy_pool_usd = 0.0
         period = self.budget.period_months
         capacity = firms.active_capacity()
-        free = tranche_room(firms, month, period, self.reserve)
         slices = tuple(firms.of_sector(s) for s in range(len(sectors)))
+        free = tranche_room(firms, month, period, True)
         orders = allocate(amounts, free, self.allocation, capacity, slices, rng, self.ranking)
         placed = firms.sector_sum(orders, len(sectors))
         if self.reallocate_unspent:
             orders, placed, amounts = self._reallocate(
                 amounts, placed, orders, free, capacity, slices, rng
             )
-        schedule_domestic(firms, orders, month, period, self.reserve)
+        schedule_domestic(firms, orders, month, period, True)
         firms.domestic_backlog_usd[:] += orders
+        if not self.reserve and (amounts - placed > 0.0).any():
+            # Requisition: what unreserved capacity could not take, from booked capacity.
+            left = np.maximum(amounts - placed, 0.0)
+            booked = tranche_room(firms, month, period, False)
+            more = allocate(left, booked, self.allocation, capacity, slices, rng, self.ranking)
+            schedule_domestic(firms, more, month, period, False)
+            firms.domestic_backlog_usd[:] += more
+            orders = orders + more
+            placed = placed + firms.sector_sum(more, len(sectors))
         for s, name in enumerate(sectors):
             recorder.trace(
                 recorder.month_start_days[month],

@@ -101,12 +101,14 @@ class OrderTally:
         "unmet_export_demand_usd",
         "unmet_unlicensed_usd",
         "unmet_capacity_usd",
+        "unmet_supplier_limit_usd",
     )
     MARKET_ROWS: ClassVar[tuple[str, ...]] = ("demand_usd", "joint_usd", "accepted_usd", "lost_usd")
 
     @classmethod
     def empty(cls, months: int, sectors: int, markets: int) -> OrderTally:
-        return cls(np.zeros((4, months, sectors)), np.zeros((4, months, markets)))
+        rows = len(cls.SECTOR_ROWS)
+        return cls(np.zeros((rows, months, sectors)), np.zeros((4, months, markets)))
 
     def add_to(self, record: ReplicationRecord) -> None:
         for name, values in zip(self.SECTOR_ROWS, self.sector_usd, strict=True):

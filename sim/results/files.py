@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import math
 import platform
 import shutil
 import sys
@@ -124,7 +125,7 @@ def trace_csv(run: RunData) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["date", "day", "kind", "sector", "firm", "market", "amount_usd", "state"])
     for e in run.trace:
-        date = run.scenario.start + dt.timedelta(days=int(e.day))
+        date = run.scenario.start + dt.timedelta(days=math.floor(e.day))
         firm = "" if e.firm < 0 else e.firm
         writer.writerow([date.isoformat(), number(e.day), e.kind, e.sector,
                          firm, e.market, number(e.amount_usd), e.state])
