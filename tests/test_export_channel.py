@@ -230,3 +230,17 @@ def test_the_levy_goes_where_levy_shares_direct_it() -> None:
     assert levy.sum() > 0, "no levy raised: the test would prove nothing"
     np.testing.assert_allclose(m["budget_paid_usd"][:, 0], tranche, rtol=1e-12)
     np.testing.assert_allclose(m["budget_paid_usd"][1:, 1], tranche + levy[:-1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("allocation", ["pro_rata", "largest_first"])
+def test_requisition_takes_booked_capacity_only_when_unbooked_capacity_is_short(
+    allocation: str,
+) -> None:
+    """Domestic and export demand together well below capacity: under requisition the
+    armed forces' tranches find unbooked capacity, so no export slips."""
+    records = _records(**{"licensing.priority": "requisition", "procurement.allocation": allocation,
+                          "procurement.tranche": "quarterly"})
+    assert sum(r.monthly["export_usd"].sum() for r in records) > 0
+    for r in records:
+        assert r.monthly["export_late_usd"].sum() == 0.0
+        assert r.monthly["export_overdue_usd"][-1].sum() == 0.0

@@ -18,7 +18,14 @@ from sim.model.exits import exit_firms
 from sim.model.finance import Receivables, pay_royalties, service_credit
 from sim.model.firms import Firms
 from sim.model.markets import JointLines
-from sim.model.production import FIRM_TOTALS, MONTH_TOTALS, pay_costs, produce, tally_firms
+from sim.model.production import (
+    DUST_USD,
+    FIRM_TOTALS,
+    MONTH_TOTALS,
+    pay_costs,
+    produce,
+    tally_firms,
+)
 from sim.model.recorder import Recorder
 from sim.scenario.schema import Scenario
 
@@ -68,7 +75,8 @@ def end_month(
     recorder.trace_firms(day, delivered, "export_delivery", "delivered", exported)
     late = np.flatnonzero(output.export_late_usd)
     recorder.trace_firms(day, late, "export_late", "late", output.export_late_usd[late])
-    overdue = firms.export_due_usd[:, : month + 1].sum(axis=1)
+    past_due = firms.export_due_usd[:, : month + 1]
+    overdue = np.where(past_due >= DUST_USD, past_due, 0.0).sum(axis=1)
     recorder.set("export_overdue_usd", month, firms.sector_sum(overdue, sectors))
     exit_firms(firms, scenario.exits, rng, receivables, month, day, recorder)
     for name, row in zip(FIRM_TOTALS, tally_firms(firms, sectors, day), strict=True):
