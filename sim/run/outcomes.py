@@ -83,6 +83,8 @@ def _add_headline_shares(
     firms active at a month's start that exited in that month.
     """
     m = record.monthly
+    for values in (per_sector, totals):
+        values["firms_exited"] = values["firms_start"] - values["firms_active_end"]
     months = m["capacity_usd"].shape[0]
     initial = np.maximum(months * m["capacity_usd"][0] - per_sector["domestic_usd"], 0.0)
     per_sector["absorption_of_initial_surplus"] = _ratio(per_sector["export_usd"], initial)
