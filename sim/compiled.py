@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numba
+import numpy as np
 
-__all__ = ["compiled", "load_compiler"]
+__all__ = ["compiled", "entry", "load_compiler"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -88,6 +89,43 @@ def compiled(function: F) -> F:
     if not dispatcher._cache._cache_path.startswith(_CACHE_DIR):
         return cast(F, numba.njit(function))  # a cache numba chose elsewhere could be stale
     return cast(F, dispatcher)
+
+
+class _Entry:
+    """A compiled function called from Python through its specialisation's entry point.
+
+    numba's dispatcher types every argument on every call to choose a specialisation:
+    about 10 µs for a named tuple of arrays such as ``Firms``, more than the work of a
+    month's kernel. The engine's structures always hold the same dtypes (each is built
+    by its own constructor), so a specialisation is chosen once per combination of
+    argument classes, array dtypes, dimensions and layouts, and then called directly.
+    """
+
+    def __init__(self, dispatcher: Any) -> None:
+        self.dispatcher = dispatcher
+        self.entries: dict[tuple[object, ...], Callable[..., Any]] = {}
+
+    def __call__(self, *args: Any) -> Any:
+        key = tuple(map(_kind, args))
+        call = self.entries.get(key)
+        if call is not None:
+            return call(*args)
+        result = self.dispatcher(*args)
+        types = tuple(numba.typeof(a) for a in args)  # type: ignore[no-untyped-call]
+        self.entries[key] = self.dispatcher.overloads[types].entry_point
+        return result
+
+
+def _kind(value: Any) -> object:
+    if isinstance(value, np.ndarray):
+        return (value.dtype.num, value.ndim, value.flags.c_contiguous)
+    return type(value)
+
+
+def entry(function: F) -> F:
+    """``compiled(function)``, for calls from Python: see ``_Entry``. Compiled code calls
+    the plain ``compiled`` function, never this wrapper."""
+    return cast(F, _Entry(compiled(function)))
 
 
 def load_compiler() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numba
+import numpy as np
 import pytest
 
 from sim import compiled
@@ -29,9 +30,22 @@ def test_the_engines_functions_are_cached_in_the_versioned_folder() -> None:
     """numba must have taken the folder when the functions were decorated."""
     engine = Path(production.__file__).resolve().parent
     expected = compiled.cache_dir(engine, numba.config.CACHE_DIR)
-    for function in (production.pay_costs, export_orders._place_run):
+    for function in (production.pay_costs.dispatcher, export_orders._place_run.dispatcher):
         path = function._cache._cache_path
         assert path.startswith(expected), path
+
+
+def test_an_entry_point_calls_the_specialisation_its_arguments_need() -> None:
+    """The fast path keys on array dtypes: another dtype gets its own specialisation."""
+
+    def total(values: np.ndarray) -> float:
+        return float(values.sum())
+
+    fast = compiled.entry(total)
+    assert fast(np.arange(3.0)) == 3.0
+    assert fast(np.arange(3.0)) == 3.0  # through the entry point
+    assert fast(np.arange(4)) == 6.0  # int64: a second specialisation
+    assert len(fast.dispatcher.signatures) == 2
 
 
 def test_an_unwritable_cache_folder_means_no_cache_never_an_unversioned_one(

@@ -108,23 +108,26 @@ def test_d_demand_limited_exports_absorb_the_demand_share() -> None:
     assert out["unmet_export_demand_usd"].mean() < 0.01 * out["export_demand_usd"].mean()
 
 
-def test_e_approval_rate_sets_the_licensed_share_of_the_surplus() -> None:
+def test_e_approval_rate_sets_the_licensed_share_of_capacity_that_exports() -> None:
+    """Demand far above capacity; the budget (37.5% of capacity) fits in the unlicensed
+    firms' capacity, so licensed firms export all of theirs: exports / capacity is the
+    approval rate (in expectation over which firms are approved), from the month after
+    the first contracts."""
     sc = make_scenario(
         **NO_EXITS,
         **ONE_SECTOR,
         **{
             **INSTANT,
             "licensing.approval_rate": {"uav": 0.4},
+            "procurement.budget_usd": 0.45e9,
             "markets.north.demand_usd": {"uav": 50e9},
             "markets.north.order_usd": 0.5e9,
             "markets.north.delivery_months": 1,
             "markets.north.max_suppliers": 1000,
-            "licensing.priority": "requisition",  # domestic orders claim capacity first
         },
     )
     out = outcomes(sc, 40)
-    share = out["absorption_share"]
-    # A contract is produced from the month after the order: the first month exports nothing.
+    share = out["export_usd"] / out["capacity_usd"]
     months = sc.months
     assert abs(share.mean() - 0.4 * (months - 1) / months) <= tolerance(share)
     assert out["applications"].max() == 30  # one round: nobody reapplies

@@ -86,10 +86,9 @@ def numpy_month_end(f: dict[str, Any], parameters: tuple[float, ...]) -> dict[st
     idle = capacity - domestic - exported
     f["idle_share"] = np.divide(idle, capacity, out=np.zeros(idle.size), where=capacity > 0)
     late = np.zeros(exported.size)  # all of it due this month: nothing is late
-    totals = [
-        np.bincount(f["sector"], weights=v, minlength=SECTORS)
-        for v in (capacity, domestic, exported, revenue, levy, late)
-    ]
+    fixed = f["fixed_cost_share"] * np.where(f["status"] == ACTIVE, f["capacity_usd"], 0.0)
+    flows = (capacity, domestic, exported, revenue, levy, late, profit, reinvest, fixed, earned)
+    totals = [np.bincount(f["sector"], weights=v, minlength=SECTORS) for v in flows]
     return {**f, "earned": earned, "totals": np.array(totals)}
 
 
@@ -149,6 +148,8 @@ def test_firm_tally_counts_and_sums_as_bincount(firms: dict[str, Any], day: floa
         *by_status.reshape(SECTORS, 4).T,
         np.bincount(f["sector"][licensed], minlength=SECTORS),
         np.bincount(f["sector"][waiting], minlength=SECTORS),
+        np.zeros(SECTORS),  # receivables of active firms (none drawn here)
+        np.zeros(SECTORS),  # debt of active firms
     ]
     got = production.tally_firms(as_firms(f), SECTORS, day)
     assert got.shape == (len(production.FIRM_TOTALS), SECTORS)
@@ -178,7 +179,10 @@ def test_an_exited_firm_produces_nothing_and_pays_no_fixed_cost() -> None:
     np.testing.assert_allclose(got["export_backlog_revenue_usd"], [24.0, 60.0])
     np.testing.assert_allclose(got["cash_usd"], [36 - 3.6 - 24 - 10 + 0.2 * 60, 0.0])
     np.testing.assert_allclose(got["idle_share"], [0.1, 0.0])
-    np.testing.assert_allclose(got["totals"][:, 0], [100.0, 60.0, 30.0, 36.0, 3.6, 0.0])
+    profit = 36 - 3.6 - 0.8 * 30
+    np.testing.assert_allclose(
+        got["totals"][:, 0], [100.0, 60.0, 30.0, 36.0, 3.6, 0.0, profit, 0.0, 10.0, 12.0]
+    )
 
 
 def test_a_month_produces_its_plan_spills_the_rest_and_delivers_earliest_due_first() -> None:

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.compiled import compiled
+from sim.compiled import compiled, entry
 from sim.model.firms import Firms, LicenceState, Status
 
 __all__ = ["MIN_FREE_USD", "BookState", "ExportBook", "expire", "place"]
@@ -256,7 +256,7 @@ def place(
     return n
 
 
-@compiled
+@entry
 def _build(b: BookState, firms: Firms, day: float) -> None:
     # Firms are visited in id order and sorted stably, so equal keys stay in id order.
     n = firms.status.size
@@ -312,7 +312,7 @@ def expire(b: BookState, day: float) -> None:
                 b.unlicensed_free[w, b.sector[firm]] += b.free[w, firm]
 
 
-@compiled
+@entry
 def _admit(b: BookState, firms: Firms, granted: np.ndarray) -> None:
     for j in range(granted.size):
         firm = granted[j]

@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.compiled import compiled
+from sim.compiled import compiled, entry
 from sim.model.export_book import BookState, ExportBook, expire, place
 from sim.model.firms import Firms
 from sim.model.markets import ExportMarket, JointLines, JointState, order_arrivals, take
@@ -182,7 +182,7 @@ def _trace_order(
         )
 
 
-@compiled
+@entry
 def _place_run(
     days: np.ndarray,
     sizes_usd: np.ndarray,

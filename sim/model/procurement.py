@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.compiled import compiled
+from sim.compiled import compiled, entry
 from sim.model.firms import Firms, Status
 from sim.model.recorder import Recorder
 from sim.scenario.schema import Procurement, Scenario
@@ -194,7 +194,7 @@ def _month_room(firms: Firms, f: int, m: int, reserve: bool) -> float:
     return room if room > 0.0 else 0.0
 
 
-@compiled
+@entry
 def _tranche_room(firms: Firms, month: int, period: int, reserve: bool, free: np.ndarray) -> None:
     for f in range(free.size):
         total = 0.0
@@ -203,7 +203,7 @@ def _tranche_room(firms: Firms, month: int, period: int, reserve: bool, free: np
         free[f] = total
 
 
-@compiled
+@entry
 def schedule_domestic(
     firms: Firms, orders: np.ndarray, month: int, period: int, reserve: bool
 ) -> None:

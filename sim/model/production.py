@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.compiled import compiled
+from sim.compiled import compiled, entry
 from sim.model.firms import Firms, LicenceState, Status
 from sim.model.records import STATUS_FIELDS
 
@@ -121,7 +121,7 @@ def produce(
     return output
 
 
-@compiled
+@entry
 def _produce(
     firms: Firms,
     output: Output,
@@ -183,7 +183,7 @@ def _deliver(firms: Firms, i: int, month: int, exported: float, backlog: float) 
     return late
 
 
-@compiled
+@entry
 def pay_costs(
     firms: Firms, output: Output, sectors: int, paid_now: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -216,7 +216,7 @@ def pay_costs(
     return earned, totals
 
 
-@compiled
+@entry
 def tally_firms(firms: Firms, sectors: int, day: float) -> np.ndarray:
     """``FIRM_TOTALS`` x sector: cash of active firms, export backlog, firms by status,
     valid licences and waiting applications.
