@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sim import load_scenario, simulate
 from sim.api import RunResult
-from sim.metrics import label_of
+from sim.metrics import Unit, label_of, unit_of
 from sim.stats import Estimate, paired_difference
 
 __all__ = ["SCENARIOS", "fmt_estimate", "replace_between", "run_all"]
@@ -46,12 +46,15 @@ KEY_ROWS: tuple[tuple[str, str], ...] = tuple(
     (name, label_of(name))
     for name in (
         "absorption_share",
+        "absorption_of_initial_surplus",
+        "absorption_share_exportable",
         "export_usd",
         "surplus_usd",
         "domestic_usd",
         "capacity_usd",
         "utilisation_share",
         "export_late_usd",
+        "export_overdue_usd",
         "export_demand_usd",
         "unmet_export_demand_usd",
         "unmet_unlicensed_usd",
@@ -61,6 +64,8 @@ KEY_ROWS: tuple[tuple[str, str], ...] = tuple(
         "unspent_budget_usd",
         "firms_start",
         "firms_active_end",
+        "firms_exited",
+        "max_monthly_exit_share",
         "firms_bankrupt",
         "firms_migrated",
         "firms_acquired",
@@ -95,7 +100,7 @@ def fmt_value(metric: str, value: float | None) -> str:
     """A metric value in the unit readers expect: $B, percent, days or a count."""
     if value is None:
         return "–"
-    if metric.endswith("_share"):
+    if unit_of(metric) is Unit.SHARE:
         return f"{100 * value:.1f}%"
     if metric.endswith("_usd"):
         value = 0.0 if abs(value) < 5e4 else value
