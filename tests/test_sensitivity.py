@@ -148,7 +148,7 @@ def test_cli_sensitivity_writes_indices(tmp_path: Path) -> None:
         "licensing.commission.meeting_every_days",
     }
     assert (out / "plots" / "indices_absorption_share.png").exists()
-    assert (out / "plots" / "indices_firms_bankrupt.png").exists()
+    assert (out / "plots" / "indices_firms_exited.png").exists()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["evaluations"] == 2 * 4
     assert manifest["integer_factors"] == ["licensing.commission.meeting_every_days"]

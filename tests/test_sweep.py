@@ -166,7 +166,7 @@ def test_cli_grid_summary_only(tiny_file: Path, tmp_path: Path) -> None:
     assert ran.code == 0, ran.err
     assert not (out / "points").exists()
     assert len((out / "sweep.csv").read_text().splitlines()) == 1 + 4
-    assert (out / "plots" / "firms_bankrupt.png").exists()
+    assert (out / "plots" / "firms_exited.png").exists()
 
 
 def test_cli_bad_input_exits_2(tiny_file: Path, tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ Model = Callable[[np.ndarray], Mapping[str, float]]
 """One parameter vector (in ``names`` order) -> outcome values by name."""
 Progress = Callable[[int, int], None]
 
-PLOTTED_OUTCOMES = ("absorption_share", "firms_bankrupt")
+PLOTTED_OUTCOMES = ("absorption_share", "firms_exited")
 """The outcomes ranked in words and drawn as tornado charts."""
 NEGLIGIBLE = 0.05
 """An index below this share of the largest one (Morris) or below this value (Sobol ST)."""
