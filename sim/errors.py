@@ -19,12 +19,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        """``WHERE: dotted.path: message``, control characters escaped so it stays one line."""
         path = _escape(self.path, r"\s") or "scenario"
         return f"{_escape(self.where)}: {path}: {_escape(self.message) or 'invalid'}"
 
 
 def _escape(text: str, pattern: str = "[\x00-\x1f\x7f\x85\u2028\u2029]") -> str:
-    """Keep a problem on one line: control characters (and, in paths, spaces) as ``\\xNN``."""
+    r"""Keep a problem on one line: control characters (and, in paths, spaces) as ``\xNN``."""
     return re.sub(pattern, lambda m: f"\\x{ord(m.group()):02x}", text)
 
 

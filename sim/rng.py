@@ -39,6 +39,7 @@ class Streams:
         self._built: dict[str, np.random.Generator] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
+        """Stream ``name``, continued where it was left (built on first use)."""
         generator = self._built.get(name)
         if generator is None:
             generator = self._built[name] = stream(self.seed, self.replication, name)

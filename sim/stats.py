@@ -46,6 +46,7 @@ class Estimate:
     n: int
 
     def as_dict(self) -> dict[str, float | int | None]:
+        """The fields by name, as ``summary.json`` holds them."""
         return {
             "mean": self.mean,
             "std": self.std,
@@ -56,6 +57,7 @@ class Estimate:
 
     @property
     def halfwidth(self) -> float:
+        """Half-width of the 95% interval; inf when undefined (fewer than 2 values)."""
         if self.ci_high is None or self.mean is None:
             return math.inf
         return self.ci_high - self.mean

@@ -22,6 +22,7 @@ __all__ = ["MONTHLY_FIELDS", "IndustryModel", "ReplicationRecord", "run_replicat
 
 
 def __getattr__(name: str) -> Any:
+    """``IndustryModel`` and ``run_replication``, imported on first use (they bring numba)."""
     if name in ("IndustryModel", "run_replication"):
         from sim.model import model
 

@@ -35,6 +35,7 @@ class Calendar:
 
     @property
     def horizon_days(self) -> int:
+        """Day the simulation ends: the first day after its last month."""
         return self.day_of(self.month_date(self.months))
 
     def month_date(self, month: int) -> dt.date:
@@ -47,6 +48,7 @@ class Calendar:
         return (date - self.start).days
 
     def month_labels(self) -> list[str]:
+        """``YYYY-MM`` of each month, in order."""
         return [self.month_date(m).strftime("%Y-%m") for m in range(self.months)]
 
 

@@ -106,6 +106,7 @@ class Firms(NamedTuple):
 
     @property
     def size(self) -> int:
+        """Number of firms, those that exited included (ids never change)."""
         return int(self.sector.size)
 
     def of_sector(self, sector: int) -> slice:

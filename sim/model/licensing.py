@@ -68,15 +68,18 @@ class Commission:
 
     @classmethod
     def for_sectors(cls, spec: Licensing, sector_names: tuple[str, ...]) -> Commission:
+        """The commission with each sector's approval rate (else the ``default`` rate)."""
         rates = spec.approval_rate
         default = rates.get("default", 0.0)
         return cls(spec, np.array([rates.get(name, default) for name in sector_names]))
 
     @property
     def licence_days(self) -> float:
+        """How long a licence lasts: ``licence_months`` of 365.25 / 12 days, in whole days."""
         return round(self.spec.licence_months * DAYS_PER_MONTH)
 
     def submit(self, firms: np.ndarray, day: float) -> None:
+        """``firms`` join the back of the queue, in the order given, submitted on ``day``."""
         self.queue.extend(zip(firms.tolist(), itertools.repeat(day)))
 
     def next_batch(

@@ -43,6 +43,7 @@ class ExportMarket:
 
     @classmethod
     def build(cls, scenario: Scenario, calendar: Calendar) -> list[ExportMarket]:
+        """Every market of ``scenario``, in order, with the centres' effect where they serve it."""
         centres = scenario.export_centres
         markets = []
         for j, (name, spec) in enumerate(scenario.markets.items()):
@@ -71,11 +72,13 @@ class ExportMarket:
         return np.asarray(order_days + np.maximum(self.lead_days - cut, 0))
 
     def orders_per_day(self, sector: str, day: float) -> float:
+        """Orders a day in ``sector`` on ``day``: demand x centres' factor / order size / 365.25."""
         demand = self.spec.demand_usd.get(sector, 0.0)
         factor = self.centres_factor if day >= self.centres_day else 1.0
         return demand * factor / self.spec.order_usd / DAYS_PER_YEAR
 
     def next_rate_change(self, day: float) -> float:
+        """The day the rate next steps (the centres' opening); inf when none is ahead."""
         return self.centres_day if day < self.centres_day else float("inf")
 
 
@@ -155,6 +158,7 @@ class JointLines:
 
     @classmethod
     def build(cls, scenario: Scenario, calendar: Calendar) -> JointLines:
+        """The scenario's joint lines, indexed by the market and sector each serves."""
         lines = scenario.joint_production
         sectors, markets = scenario.sector_names, scenario.market_names
         serves = [markets.index(x.serves) * len(sectors) + sectors.index(x.sector) for x in lines]

@@ -44,9 +44,11 @@ class Budget:
 
     @property
     def period_months(self) -> int:
+        """Months one tranche pays for: 1 (monthly) or 3 (quarterly)."""
         return 1 if self.spec.tranche == "monthly" else 3
 
     def tranche_due(self, month: int) -> bool:
+        """Whether a tranche is paid in simulated month ``month`` (periods count from month 0)."""
         return month % self.period_months == 0
 
     def tranche_usd(self, month: int) -> float:
@@ -56,6 +58,7 @@ class Budget:
         return annual * self.period_months / 12.0
 
     def sector_split(self, amount_usd: float) -> np.ndarray:
+        """``amount_usd`` split across sectors by ``sector_shares`` (0 for a sector without one)."""
         shares = self.spec.sector_shares
         return np.array([amount_usd * shares.get(name, 0.0) for name in self.sector_names])
 
@@ -78,6 +81,7 @@ class Purchaser:
 
     @classmethod
     def for_scenario(cls, scenario: Scenario, firms: int) -> Purchaser:
+        """The buyer of ``scenario``: its budget, allocation rule, priority and levy split."""
         spec, names = scenario.procurement, scenario.sector_names
         levy = scenario.reinvestment.levy_shares
         return cls(

@@ -89,6 +89,7 @@ class Output(NamedTuple):
 
     @classmethod
     def empty(cls, firms: int) -> Output:
+        """Unfilled arrays for ``firms`` firms; the compiled loop writes every entry."""
         return cls(*(np.empty(firms) for _ in MONTH_TOTALS))
 
 

@@ -42,6 +42,7 @@ class Recorder:
 
     @property
     def tracing(self) -> bool:
+        """Whether this replication keeps a trace (``--trace``: replication 0 only)."""
         return self.record.trace is not None
 
     def month_of(self, day: float) -> int:

@@ -74,6 +74,7 @@ class ReplicationRecord:
     def empty(
         cls, replication: int, months: int, sectors: tuple[str, ...], markets: tuple[str, ...]
     ) -> ReplicationRecord:
+        """A record of zeros, (months, sectors) or (months, markets) per series."""
         return cls(
             replication=replication,
             sector_names=sectors,
@@ -107,10 +108,12 @@ class OrderTally:
 
     @classmethod
     def empty(cls, months: int, sectors: int, markets: int) -> OrderTally:
+        """Zero totals for ``months`` months."""
         rows = len(cls.SECTOR_ROWS)
         return cls(np.zeros((rows, months, sectors)), np.zeros((4, months, markets)))
 
     def add_to(self, record: ReplicationRecord) -> None:
+        """Add the totals to ``record``'s series of the same names."""
         for name, values in zip(self.SECTOR_ROWS, self.sector_usd, strict=True):
             record.monthly[name] += values
         for name, values in zip(self.MARKET_ROWS, self.market_usd, strict=True):

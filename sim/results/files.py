@@ -163,6 +163,7 @@ class MonthlyReplicationsWriter:
         self.header_written = False
 
     def write(self, output: ReplicationOutput) -> None:
+        """Append one replication's rows (after the header, for the first)."""
         cube = output.cube
         if not self.header_written:
             header = ",".join(["replication", "month_index", "group_index", *MONTHLY_METRICS])
@@ -174,6 +175,7 @@ class MonthlyReplicationsWriter:
                 self.file.write(f"{output.index},{t},{g},{values}\n")
 
     def close(self) -> None:
+        """Close the file; the rows written stay."""
         self.file.close()
 
 

@@ -35,6 +35,7 @@ class Replications:
     """Shape (replications, columns); empty cells (undefined outcomes) are NaN."""
 
     def column(self, name: str) -> np.ndarray:
+        """One outcome in every replication; ValueError when the file has no such column."""
         if name not in self.columns:
             raise ValueError(f"replications.csv has no column {name!r}")
         return np.asarray(self.values[:, self.columns.index(name)])
@@ -53,9 +54,11 @@ class Monthly:
 
     @property
     def groups(self) -> list[str]:
+        """The groups in file order: ``all``, the sectors, ``market:NAME``."""
         return list(dict.fromkeys(group for group, _ in self.values))
 
     def has(self, group: str, metric: str) -> bool:
+        """Whether the file holds series ``metric`` for ``group``."""
         return (group, metric) in self.values
 
     def series(self, group: str, metric: str, stat: str = "mean") -> np.ndarray:
@@ -68,6 +71,7 @@ class Monthly:
 
     @property
     def dates(self) -> list[dt.date]:
+        """First day of each month."""
         return [month_start(m) for m in self.months]
 
 
@@ -85,35 +89,43 @@ class RunFolder:
 
     @property
     def name(self) -> str:
+        """The scenario's name (else the summary's, else the folder's)."""
         return str(self.scenario.get("name") or self.summary.get("scenario") or self.path.name)
 
     @property
     def description(self) -> str:
+        """The scenario's description; empty if it has none."""
         return str(self.scenario.get("description") or "")
 
     @property
     def seed(self) -> int | None:
+        """The run's root seed; None if the summary lacks it."""
         seed = self.summary.get("seed")
         return int(seed) if seed is not None else None
 
     @property
     def replication_count(self) -> int:
+        """Replications in the run (rows of ``replications.csv``)."""
         return int(self.replications.values.shape[0])
 
     @property
     def sectors(self) -> list[str]:
+        """The sectors, in file order."""
         return [g for g in self.monthly.groups if g != "all" and not g.startswith("market:")]
 
     @property
     def markets(self) -> list[str]:
+        """The markets, in file order, without the ``market:`` prefix."""
         return [g.removeprefix("market:") for g in self.monthly.groups if g.startswith("market:")]
 
     @property
     def meetings(self) -> list[dt.date]:
+        """Dates of the commission's meetings inside the horizon."""
         return [dt.date.fromisoformat(d) for d in self.summary.get("commission_meetings", [])]
 
     @property
     def horizon_end(self) -> dt.date:
+        """First day after the last month (the summary's, else computed from the months)."""
         end = self.summary.get("horizon_end")
         if end:
             return dt.date.fromisoformat(end)
@@ -129,6 +141,7 @@ class RunFolder:
 
     @property
     def licensing_opens(self) -> dt.date | None:
+        """The day licensing opens; None without a licensing section."""
         licensing = self.scenario.get("licensing") or {}
         return _date(licensing["opens"]) if licensing.get("opens") else None
 

@@ -55,4 +55,5 @@ class DaskExecutor:
                 yield from future.result()
 
     def close(self) -> None:
+        """Close the connection to the scheduler; the cluster itself keeps running."""
         self.client.close()

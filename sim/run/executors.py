@@ -51,6 +51,7 @@ class LocalExecutor:
         self.received: list[int] = []
 
     def __enter__(self) -> Execute:
+        """The function that runs replications; with a pool, Ctrl-C waits for ``__exit__``."""
         if self.workers == 1:
             return self._in_process
         self.received = self.sigint.enter_context(_deferred_sigint())
@@ -59,6 +60,7 @@ class LocalExecutor:
         return self._in_pool
 
     def __exit__(self, *exc: object) -> None:
+        """Shut down its own pool (at once on error), then raise a Ctrl-C deferred meanwhile."""
         if self.pool is not None:
             self.pool.shutdown(wait=exc[0] is None, cancel_futures=True)
         self.sigint.close()

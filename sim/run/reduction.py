@@ -54,6 +54,7 @@ class RunData:
 
     @property
     def replications(self) -> int:
+        """Number of replications reduced (one row each)."""
         return int(self.rows.shape[0])
 
     def column(self, name: str) -> np.ndarray:
@@ -81,6 +82,7 @@ class RunData:
 
     @property
     def month_labels(self) -> list[str]:
+        """``YYYY-MM`` of each reported month (warm-up months excluded)."""
         return Calendar(self.scenario.start, self.scenario.months).month_labels()
 
 
@@ -101,6 +103,7 @@ class Reduction:
 
     @property
     def count(self) -> int:
+        """Replications released so far; those waiting for an earlier one do not count."""
         return len(self.rows)
 
     def add(self, output: ReplicationOutput) -> None:

@@ -32,6 +32,7 @@ class MonthlySpool:
         self.shape: tuple[int, ...] | None = None
 
     def append(self, cube: np.ndarray) -> None:
+        """Add the next replication's array (shaped like the first); written in blocks."""
         if self.shape is None:
             self.shape = cube.shape
         self.buffer.append(np.asarray(cube, dtype=np.float64).ravel())
@@ -49,6 +50,7 @@ class MonthlySpool:
 
     @property
     def count(self) -> int:
+        """Replications appended so far."""
         return sum(n for _, n in self.blocks) + len(self.buffer)
 
     def reduce(self, quantiles: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
@@ -78,4 +80,5 @@ class MonthlySpool:
         return np.concatenate(parts, axis=1).T
 
     def close(self) -> None:
+        """Close the temporary file, which deletes it."""
         self.file.close()

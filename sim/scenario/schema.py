@@ -422,8 +422,10 @@ class Scenario(Section):
 
     @property
     def sector_names(self) -> tuple[str, ...]:
+        """Sector names in scenario order: the engine's sector ``s`` is ``sector_names[s]``."""
         return tuple(self.sectors)
 
     @property
     def market_names(self) -> tuple[str, ...]:
+        """Market names in scenario order: the engine's market ``m`` is ``market_names[m]``."""
         return tuple(self.markets)

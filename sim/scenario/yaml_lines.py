@@ -59,6 +59,7 @@ Loader.add_implicit_resolver(
 
 
 def read_text(path: Path) -> str:
+    """A scenario file's text; refused (``FILE:1``) if missing, not a file, too large, not UTF-8."""
     where = f"{path}:1"
     try:
         if not path.exists():
@@ -88,6 +89,7 @@ def read_text(path: Path) -> str:
 
 
 def parse_yaml(text: str, filename: str) -> tuple[dict[str, Any], dict[Loc, int | str]]:
+    """The document as a mapping and the line of every key; errors name the line."""
     try:
         loader = Loader(text)
     except yaml.reader.ReaderError as err:
@@ -187,6 +189,7 @@ def dotted(loc: Loc) -> str:
 
 
 def key_text(part: str | int) -> str:
+    """A key or index as text; quoted and escaped if empty or spaced (a problem stays one line)."""
     text = str(part)
     if text and not re.search(r"\s", text):
         return text

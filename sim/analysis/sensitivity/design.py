@@ -55,9 +55,11 @@ class Factor:
 
     @property
     def kind(self) -> str:
+        """``lever`` if policy sets the field, ``uncertainty`` if it describes the world."""
         return factor_kind(self.path)
 
     def value(self, x: float) -> float | int:
+        """The field's value at design coordinate ``x`` (rounded for an integer field)."""
         return round(float(x)) if self.integer else float(x)
 
 

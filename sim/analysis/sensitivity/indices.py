@@ -72,6 +72,7 @@ class SensitivityResult:
     """Outcomes without indices, and why."""
 
     def importance(self, row: Mapping[str, Any]) -> float:
+        """A parameter's influence in one index row: Morris ``mu_star``, Sobol ``ST``."""
         return float(row["mu_star" if self.method == "morris" else "ST"])
 
     def ranking(self, outcome: str) -> list[dict[str, Any]]:

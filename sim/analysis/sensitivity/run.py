@@ -54,6 +54,7 @@ class ScenarioModel:
         )
 
     def __call__(self, x: np.ndarray) -> dict[str, float]:
+        """Mean key outcomes at design point ``x`` (NaN where undefined), with the one seed."""
         done_before = self.calls * self.replications
         total = max(self.planned, self.calls + 1) * self.replications
         outer = self.progress

@@ -35,10 +35,12 @@ class Lever:
 
     @property
     def numeric(self) -> bool:
+        """Whether every value is a number (booleans are not): a numeric axis, else categories."""
         return all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.values)
 
     @property
     def kind(self) -> str:
+        """``lever`` if policy sets the field, ``uncertainty`` if it describes the world."""
         return factor_kind(self.path)
 
 

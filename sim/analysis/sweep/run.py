@@ -38,6 +38,7 @@ class SweepPoint:
 
     @property
     def label(self) -> str:
+        """The index as three digits (``007``): the point's row and its folder under ``points/``."""
         return f"{self.index:03d}"
 
 
