@@ -6,13 +6,7 @@ The tiny scenario is built by ``builders`` (``make_scenario``, ``write_scenario`
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 from builders import make_scenario
 
 from sim.scenario.schema import Scenario

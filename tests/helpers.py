@@ -1,4 +1,5 @@
-"""Running defsim inside the test process: the one CLI runner, and a saved run of the API.
+"""Running defsim inside the test process: the one CLI runner, a saved run of the API, and
+where the repository is (``REPO``), for tests that read its scenarios, docs or data.
 
 Tests that need a real process (signals, a dying worker, the console script's exit
 status end to end, peak memory) start ``defsim`` with ``subprocess`` themselves.
@@ -13,6 +14,9 @@ from typing import Any, NamedTuple
 
 from sim import load_scenario, simulate
 from sim.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+"""The repository's root, wherever in ``tests/`` the module that asks for it sits."""
 
 
 class Exit(NamedTuple):

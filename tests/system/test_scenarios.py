@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import REPO
 
 from sim import load_scenario
 from sim.model import run_replication
 from sim.model.records import invariant_violations
 from sim.run.outcomes import outcome_columns, outcome_row
 
-SCENARIOS = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
+SCENARIOS = sorted((REPO / "scenarios").glob("*.yaml"))
 
 
 def test_there_are_scenarios() -> None:

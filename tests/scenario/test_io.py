@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 from builders import make_scenario, scenario_dict
+from helpers import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim import ScenarioError, load_scenario
 from sim.scenario.io import scenario_from_text, scenario_to_yaml
 
-REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "ukraine-2026-controlled-export.yaml"
 
 

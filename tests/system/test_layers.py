@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from helpers import REPO
+
 LINT = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
 
 

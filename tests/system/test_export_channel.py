@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from builders import make_scenario
+from helpers import REPO
 
 from sim.model import run_replication
 from sim.model.records import ReplicationRecord, invariant_violations
@@ -178,11 +179,9 @@ def test_with_warm_up_the_pause_happens_inside_the_run(
 ) -> None:
     """The 2026 scenarios simulate November and December 2025: without the pause the
     commission licenses firms in 2025; with it, nobody before 12 February 2026."""
-    from pathlib import Path
-
     from sim import load_scenario
 
-    sc = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / scenario)
+    sc = load_scenario(REPO / "scenarios" / scenario)
     assert sc.warm_up_months == 2
     record = run_replication(sc, 0, trace=True)
     assert record.trace is not None

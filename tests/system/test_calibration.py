@@ -15,10 +15,10 @@ The figures (FACTS.md, cited by outlet and date in each scenario file):
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import REPO
 
 from sim import load_scenario, simulate
 from sim.metrics import STATUS_FIELDS
@@ -27,7 +27,7 @@ from sim.model.calendar import Calendar
 from sim.run.outcomes import outcome_columns, outcome_row
 from sim.scenario.schema import Scenario
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+SCENARIOS = REPO / "scenarios"
 QUICK = 4
 """Replications for the quick checks (each 2026 replication takes about 0.3 s)."""
 SLOW = 20

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import REPO
 
 from sim.scenario.io import load_scenario
 
-REPO = Path(__file__).resolve().parents[1]
 SCENARIO = "scenarios/ukraine-2026-controlled-export.yaml"
 COUNTS = re.compile(r"(-n|--replications|--samples) \d+")
 

@@ -11,23 +11,22 @@ change of results is intended, regenerate the file and say so in the commit.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import REPO
 from make_engine_reference import REPLICATIONS
 
 from sim import load_scenario
 from sim.model import run_replication
 from sim.run.outcomes import outcome_row
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = json.loads((ROOT / "tests" / "data" / "engine_reference.json").read_text())
+REFERENCE = json.loads((REPO / "tests" / "data" / "engine_reference.json").read_text())
 
 
 @pytest.mark.parametrize("name", sorted(REFERENCE))
 def test_shipped_scenarios_give_the_reference_outcomes(name: str) -> None:
-    scenario = load_scenario(ROOT / "scenarios" / name)
+    scenario = load_scenario(REPO / "scenarios" / name)
     expected = REFERENCE[name]
     for k in range(REPLICATIONS):
         record = run_replication(scenario, k)
@@ -38,4 +37,4 @@ def test_shipped_scenarios_give_the_reference_outcomes(name: str) -> None:
 
 
 def test_every_shipped_scenario_has_a_reference() -> None:
-    assert sorted(REFERENCE) == sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml"))
+    assert sorted(REFERENCE) == sorted(p.name for p in (REPO / "scenarios").glob("*.yaml"))

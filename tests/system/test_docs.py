@@ -8,18 +8,17 @@ import re
 import sys
 import types
 import typing
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from helpers import REPO
 from pydantic import BaseModel
 
 from sim.metrics import MONTHLY_METRICS, OUTCOMES, SECTOR_OUTCOMES
 from sim.model.records import MARKET_FIELDS
 from sim.scenario.schema import Scenario
 
-REPO = Path(__file__).resolve().parents[1]
 MODEL_MD = REPO / "docs" / "model.md"
 
 

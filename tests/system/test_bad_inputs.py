@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import defsim
+from helpers import REPO, defsim
 
-CATALOGUE = Path(__file__).parent / "bad_scenarios"
+CATALOGUE = REPO / "tests" / "bad_scenarios"
 BAD_FILES = sorted(CATALOGUE.glob("*.yaml"))
 
 GOOD = """\
