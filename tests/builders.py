@@ -4,7 +4,8 @@ One base (``BASE``) and one way to change it: dotted paths, e.g.
 ``make_scenario(**{"procurement.budget_usd": 1e9})``; ``DELETE`` removes a field.
 ``scenario_dict`` gives the dict (also for invalid scenarios), ``make_scenario`` the
 validated ``Scenario`` and ``write_scenario`` a YAML file. Named sets of changes
-(``EVERY_CHART``) are spread in like any other: ``write_scenario(folder, **EVERY_CHART)``.
+(``EVERY_CHART``, ``TINY_SWEEP``, ``TINY_SENSITIVITY``) are spread in like any other:
+``write_scenario(folder, **EVERY_CHART)``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from typing import Any
 import yaml
 
 from sim.scenario.schema import Scenario
+
+
+class _Delete:
+    pass
+
+
+DELETE = _Delete()
+"""As the value of a change, removes the field."""
 
 BASE: dict[str, Any] = {
     "name": "tiny",
@@ -73,6 +82,28 @@ EVERY_CHART: dict[str, Any] = {
 }
 """A third sector, a commission pause and a second market: every chart of a run has data."""
 
+TINY_SWEEP: dict[str, Any] = {
+    "name": "tiny-sweep",
+    "replications": 3,
+    "seed": 5,
+    "sectors.uav": {"firms": 20, "capacity_usd": 1.2e9, "margin": 0.15, "cash_months": 600},
+    "sectors.artillery.firms": 8,
+    "sectors.artillery.cash_months": 600,
+    "reinvestment": DELETE,
+}
+"""For sweeps: firms hold 50 years of cash, so none exits and capacity does not depend on the
+budget."""
+
+TINY_SENSITIVITY: dict[str, Any] = {
+    "name": "tiny-sensitivity",
+    "replications": 2,
+    "seed": 8,
+    "sectors.uav": {"firms": 20, "capacity_usd": 1.2e9, "margin": 0.15},
+    "sectors.artillery.firms": 8,
+    "reinvestment": DELETE,
+}
+"""For sensitivity analyses: fewer firms and replications, no reinvestment."""
+
 
 def scenario_dict(**changes: Any) -> dict[str, Any]:
     """BASE with dotted-path changes applied, e.g. ``**{"procurement.budget_usd": 1e9}``."""
@@ -104,9 +135,3 @@ def write_scenario(folder: Path, filename: str = "tiny.yaml", /, **changes: Any)
     path.write_text(yaml.safe_dump(scenario_dict(**changes), sort_keys=False), encoding="utf-8")
     return path
 
-
-class _Delete:
-    pass
-
-
-DELETE = _Delete()

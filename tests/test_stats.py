@@ -15,7 +15,6 @@ import pytest
 from sim import stats
 from sim.stats import (
     CONFIDENCE,
-    QUANTILES,
     Estimate,
     estimate,
     halfwidth,
@@ -222,28 +221,3 @@ def test_welch_drops_undefined_values_from_each_sample_on_its_own() -> None:
     a = np.array([1.0, 2.0, math.nan, 3.0, 4.0, 5.0])
     b = np.array([math.inf, 4.0, 6.0, 8.0])
     assert welch_difference(b, a) == welch_difference(b[1:], a[np.isfinite(a)])
-
-
-# --- quantiles -------------------------------------------------------------------------
-
-
-def test_monthly_quantiles_are_the_5th_50th_and_95th_linearly_interpolated() -> None:
-    """The run's monthly bands: numpy's default quantile (Hyndman and Fan's type 7).
-
-    Of n sorted values, quantile q sits at position h = (n - 1) q, interpolated
-    linearly between its neighbours. For 1..5: h = 0.2, 2, 3.8 give 1.2, 3, 4.8.
-    """
-    from sim.run.spool import MonthlySpool
-
-    assert QUANTILES == (0.05, 0.5, 0.95)
-    spool = MonthlySpool()
-    try:
-        for k in (5, 1, 4, 2, 3):  # order of arrival does not matter
-            spool.append(np.array([k, 10.0 * k, math.nan if k == 3 else k]))
-        mean, bands = spool.reduce(QUANTILES)
-    finally:
-        spool.close()
-    assert mean[:2].tolist() == [3.0, 30.0]
-    assert bands[:, 0].tolist() == pytest.approx([1.2, 3.0, 4.8], rel=1e-15)
-    assert bands[:, 1].tolist() == pytest.approx([12.0, 30.0, 48.0], rel=1e-15)
-    assert np.isnan(mean[2]) and np.isnan(bands[:, 2]).all(), "unlike outcomes, NaN propagates"

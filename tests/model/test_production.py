@@ -6,7 +6,8 @@ numpy's element-wise expressions and ``np.bincount`` give, to the last bit, when
 firm's whole backlog is planned for the month (as it was before capacity calendars).
 Hypothesis draws firm states, including firms that exited, empty backlogs and zero
 capacity. The calendar's own rules (plans that spill over, earliest due first, late
-deliveries) are checked by hand-worked months below.
+deliveries) are checked by hand-worked months below, and the firm tally's queue length
+over a whole run.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from builders import make_scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from sim.model import production
 from sim.model.firms import Firms, LicenceState, Status
+from sim.model.model import IndustryModel
 
 ACTIVE = Status.ACTIVE
 
@@ -215,3 +218,24 @@ def test_a_month_produces_its_plan_spills_the_rest_and_delivers_earliest_due_fir
     np.testing.assert_allclose(firms.export_plan_usd[0], [0.0, 0.0, 19.0, 0.0])
     np.testing.assert_allclose(firms.export_due_usd[0], [0.0, 0.0, 0.0, 19.0])
     assert firms.export_backlog_usd[0] == 19.0
+
+
+def test_queue_length_counts_the_waiting_applications_of_active_firms_only() -> None:
+    """Firms that exit while queued stay in the commission's queue until it reaches them;
+    they are not waiting any more and must not be counted."""
+    sc = make_scenario(
+        **{
+            "licensing.commission.decisions_per_meeting": 1,  # a long queue
+            "licensing.apply_when_idle_share": 0.0,
+            "procurement.budget_usd": 0.05e9,  # most firms run out of cash and exit
+            "exits.grace_months": 1,
+            "markets": {},
+        }
+    )
+    model = IndustryModel(sc, 0, sc.seed)
+    record = model.run()
+    p = model.firms
+    queued = p.licence == LicenceState.QUEUED
+    assert (queued & (p.status != ACTIVE)).any(), "no exited firm left in the queue: no test"
+    expected = np.bincount(p.sector[queued & (p.status == ACTIVE)], minlength=len(sc.sectors))
+    np.testing.assert_array_equal(record.monthly["queue_length"][-1], expected)

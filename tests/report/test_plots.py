@@ -1,4 +1,5 @@
-"""Charts of a saved run: each draws a non-empty image and refuses missing data clearly."""
+"""sim.report.plots: each chart of a saved run draws a non-empty image and refuses missing data
+clearly."""
 
 from __future__ import annotations
 
@@ -10,24 +11,16 @@ from pathlib import Path
 import matplotlib.image
 import numpy as np
 import pytest
-from builders import EVERY_CHART, write_scenario
-from helpers import save_run
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.report import charts, compare_plots, plots
-from sim.results.read import Monthly, RunFolder, read_run
+from sim.report import charts, plots
+from sim.results.read import Monthly, RunFolder
 
 AXES_PLOTS: list[Callable[[RunFolder], Axes]] = [
     plots.plot_capacity, plots.plot_absorption, plots.plot_firms, plots.plot_licences,
     plots.plot_markets,
 ]
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> RunFolder:
-    folder = tmp_path_factory.mktemp("plots")
-    return read_run(save_run(write_scenario(folder, **EVERY_CHART), folder / "run"))
 
 
 def _figure(ax: Axes) -> Figure:
@@ -108,21 +101,6 @@ def test_one_colour_per_quantity_across_charts(run: RunFolder) -> None:
     export = charts.COLOURS["export"]
     assert export in colours(plots.plot_capacity(run))
     assert export in colours(plots.plot_markets(run))
-
-
-@pytest.mark.parametrize(("fmt", "magic"),
-                         [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])
-def test_formats(run: RunFolder, fmt: str, magic: bytes) -> None:
-    assert charts.figure_bytes(_figure(plots.plot_firms(run)), fmt).startswith(magic)
-    with pytest.raises(ValueError, match="unknown format"):
-        charts.figure_bytes(_figure(plots.plot_firms(run)), "gif")
-
-
-def test_overlay_draws_one_line_per_run_and_refuses_unknown_series(run: RunFolder) -> None:
-    ax = compare_plots.plot_overlay([run, run], "export_usd", labels=["a", "b"])
-    assert [line.get_label() for line in ax.patches if line.get_label() in ("a", "b")] == ["a", "b"]
-    with pytest.raises(ValueError, match="no run has"):
-        compare_plots.plot_overlay([run], "no_such_metric")
 
 
 def test_render_run_plots_reports_what_it_could_not_draw(run: RunFolder, tmp_path: Path) -> None:

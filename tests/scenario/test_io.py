@@ -1,4 +1,4 @@
-"""Loading scenarios: line numbers in errors, overrides, round trips."""
+"""sim.scenario.io: loading scenarios, with file and line in errors, overrides, round trips."""
 
 from __future__ import annotations
 
@@ -44,15 +44,6 @@ def test_unknown_key_suggests_the_closest_field() -> None:
     with pytest.raises(ScenarioError) as err:
         scenario_from_text(text, "x.yaml")
     assert "did you mean 'budget_usd'" in str(err.value)
-
-
-def test_undefined_sector_in_shares_is_named() -> None:
-    text = yaml.safe_dump(
-        scenario_dict(**{"procurement.sector_shares": {"uav": 0.5, "drones": 0.5}})
-    )
-    with pytest.raises(ScenarioError) as err:
-        scenario_from_text(text, "x.yaml")
-    assert "procurement.sector_shares.drones: sector 'drones' is not defined" in str(err.value)
 
 
 def test_overrides_are_yaml_values_validated_like_the_file() -> None:

@@ -14,8 +14,7 @@ import pytest
 from builders import DELETE, make_scenario
 
 from sim.model import run_replication
-from sim.model.firms import LicenceState, Status
-from sim.model.model import IndustryModel
+from sim.model.firms import Status
 from sim.run.outcomes import outcome_columns, outcome_row
 from sim.scenario.schema import Scenario
 
@@ -204,22 +203,3 @@ def test_h_higher_approval_rate_never_lowers_exports() -> None:
     assert (exports[-1] > exports[1]).all()
 
 
-def test_queue_length_counts_the_waiting_applications_of_active_firms_only() -> None:
-    """Firms that exit while queued stay in the commission's queue until it reaches them;
-    they are not waiting any more and must not be counted."""
-    sc = make_scenario(
-        **{
-            "licensing.commission.decisions_per_meeting": 1,  # a long queue
-            "licensing.apply_when_idle_share": 0.0,
-            "procurement.budget_usd": 0.05e9,  # most firms run out of cash and exit
-            "exits.grace_months": 1,
-            "markets": {},
-        }
-    )
-    model = IndustryModel(sc, 0, sc.seed)
-    record = model.run()
-    p = model.firms
-    queued = p.licence == LicenceState.QUEUED
-    assert (queued & (p.status != ACTIVE)).any(), "no exited firm left in the queue: no test"
-    expected = np.bincount(p.sector[queued & (p.status == ACTIVE)], minlength=len(sc.sectors))
-    np.testing.assert_array_equal(record.monthly["queue_length"][-1], expected)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from sim import simulate
-from sim.rng import stream
 from sim.scenario.schema import Scenario
 
 FILES = ("summary.json", "replications.csv", "monthly.csv")
@@ -44,22 +43,6 @@ def test_another_seed_gives_other_numbers(tiny: Scenario, tmp_path: Path) -> Non
         assert first[name] != other[name]
 
 
-def test_replication_k_uses_child_k_of_the_seed_sequence() -> None:
-    import zlib
-
-    child = np.random.SeedSequence(42).spawn(3)[2]
-    keyed = np.random.SeedSequence(42, spawn_key=(2,))
-    assert np.array_equal(child.generate_state(8), keyed.generate_state(8))
-    named = np.random.SeedSequence(42, spawn_key=(*child.spawn_key, zlib.crc32(b"exits")))
-    assert np.array_equal(stream(42, 2, "exits").random(3), np.random.default_rng(named).random(3))
-
-
-def test_streams_are_independent_of_each_other() -> None:
-    a = stream(1, 0, "orders:north:uav").random(1000)
-    b = stream(1, 0, "orders:north:ew").random(1000)
-    assert abs(np.corrcoef(a, b)[0, 1]) < 0.15
-
-
 @pytest.mark.parametrize("budget_usd", [0.3e9, 1.2e9, 5e9])
 def test_common_random_numbers_keep_every_firm_and_order_when_the_budget_changes(
     budget_usd: float,
@@ -87,21 +70,3 @@ def test_common_random_numbers_keep_every_firm_and_order_when_the_budget_changes
         assert np.array_equal(mine, theirs)
 
 
-def test_spool_reduces_exactly_like_holding_everything_in_memory() -> None:
-    from sim.run import spool
-    from sim.run.spool import MonthlySpool
-
-    rng = np.random.default_rng(4)
-    cubes = [rng.normal(size=(5, 3, 4)) for _ in range(601)]
-    store = MonthlySpool()
-    original = spool.READ_BYTES
-    spool.READ_BYTES = 8 * 601 * 7  # force several passes over the cells
-    try:
-        for cube in cubes:
-            store.append(cube)
-        mean, qs = store.reduce((0.05, 0.5, 0.95))
-    finally:
-        spool.READ_BYTES = original
-    stacked = np.stack(cubes)
-    np.testing.assert_allclose(mean, stacked.mean(axis=0), rtol=1e-12)
-    assert np.array_equal(qs, np.quantile(stacked, (0.05, 0.5, 0.95), axis=0))

@@ -1,0 +1,74 @@
+"""sim.analysis.sweep.files: the folder ``defsim sweep`` writes, and nothing for a bad design."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from builders import TINY_SWEEP, write_scenario
+from helpers import defsim
+
+
+@pytest.fixture
+def tiny_file(tmp_path: Path) -> Path:
+    return write_scenario(tmp_path, **TINY_SWEEP)
+
+
+def test_cli_sweep_writes_folder(tiny_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "line"
+    ran = defsim(
+        "sweep",
+        tiny_file,
+        "--vary",
+        "procurement.budget_usd=0.5e9:1.5e9:3",
+        "-n",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        out,
+    )
+    assert ran.code == 0, ran.err
+    printed = ran.out
+    assert "tiny-sweep sweep" in printed and str(out) in printed
+    rows = list(csv.DictReader((out / "sweep.csv").read_text().splitlines()))
+    assert len(rows) == 3 and "surplus_usd_ci_high" in rows[0]
+    assert sorted(p.name for p in (out / "points").iterdir()) == ["000", "001", "002"]
+    summary = json.loads((out / "points" / "001" / "summary.json").read_text())
+    assert summary["replications"] == 2
+    assert (out / "plots" / "absorption_share.png").stat().st_size > 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["levers"] == {"procurement.budget_usd": [0.5e9, 1.0e9, 1.5e9]}
+
+
+def test_cli_grid_summary_only(tiny_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "grid"
+    ran = defsim(
+        "sweep",
+        tiny_file,
+        "--vary",
+        "procurement.budget_usd=0.5e9:1.5e9:2",
+        "--vary",
+        "procurement.allocation=pro_rata,largest_first",
+        "-n",
+        "2",
+        "--workers",
+        "1",
+        "--summary-only",
+        "--quiet",
+        "--out",
+        out,
+    )
+    assert ran.code == 0, ran.err
+    assert not (out / "points").exists()
+    assert len((out / "sweep.csv").read_text().splitlines()) == 1 + 4
+    assert (out / "plots" / "firms_exited.png").exists()
+
+
+def test_cli_bad_input_exits_2(tiny_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bad"
+    ran = defsim("sweep", tiny_file, "--vary", "procurement.budget_usd=-1e9:1e9:3", "--out", out)
+    assert ran.code == 2
+    assert not out.exists()
