@@ -122,7 +122,7 @@ def mutated(draw: st.DrawFn) -> str:
         if op == "drop":
             del parent[key]
         elif op == "retype":
-            parent[key] = draw(ODD_VALUES)
+            parent[key] = copy.deepcopy(draw(ODD_VALUES))  # later mutations must not reach it
         elif op == "perturb":
             parent[key] = perturb(parent[key], draw(FACTORS), draw(st.integers(-2, 2)))
         elif op == "rename" and isinstance(parent, dict):
