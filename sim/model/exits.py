@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.finance import Receivables
-from sim.model.firms import Firms, LicenceState, Status
+from sim.model.firms import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, QUEUED, Firms, Status
 from sim.model.recorder import Recorder
 from sim.scenario.schema import Exits
 
@@ -65,7 +65,7 @@ def exit_firms(
     ):
         recorder.add(name, month, np.bincount(sector, weights=backlog[leaving], minlength=sectors))
     recorder.add_market("lost_usd", month, firms.export_backlog_by_market_usd[leaving].sum(axis=0))
-    queued = leaving[(firms.licence[leaving] == LicenceState.QUEUED) | firms.renewing[leaving]]
+    queued = leaving[(firms.licence[leaving] == QUEUED) | firms.renewing[leaving]]
     recorder.add("applications_lapsed", month, np.bincount(firms.sector[queued], minlength=sectors))
     for array in (
         firms.domestic_backlog_usd,
@@ -77,8 +77,9 @@ def exit_firms(
         firms.export_backlog_by_market_usd,
     ):
         array[leaving] = 0.0
-    states = [_STATE_NAMES[Status(code)] for code in firms.status[leaving].tolist()]
-    recorder.trace_firms(day, leaving, "exit", states)
+    if recorder.tracing:
+        states = [_STATE_NAMES[Status(code)] for code in firms.status[leaving].tolist()]
+        recorder.trace_firms(day, leaving, "exit", states)
     return leaving
 
 
@@ -90,7 +91,7 @@ def settle_exits(
     Outcomes are drawn in firm order, one uniform draw per exiting firm. Returns
     the ids of the firms that exited, and for each its acquirer (-1: none).
     """
-    active = firms.status == Status.ACTIVE
+    active = firms.status == ACTIVE
     dust = SOLVENCY_DUST * firms.fixed_cost_share * firms.monthly_capacity_usd
     negative = active & (firms.cash_usd + firms.receivable_usd < -dust)
     firms.negative_months[:] = np.where(negative, firms.negative_months + 1, 0)
@@ -102,9 +103,9 @@ def settle_exits(
     outcome = np.searchsorted(
         np.cumsum([odds.bankrupt, odds.migrated]), rng.random(leaving.size), side="right"
     )
-    exits = np.array([Status.BANKRUPT, Status.MIGRATED, Status.ACQUIRED], dtype=np.int8)
+    exits = np.array([BANKRUPT, MIGRATED, ACQUIRED], dtype=np.int8)
     firms.status[leaving] = exits[outcome]
-    acquired = leaving[firms.status[leaving] == Status.ACQUIRED]
+    acquired = leaving[firms.status[leaving] == ACQUIRED]
     if acquired.size:
         buyers = _hand_over(firms, acquired)
         buyer[np.searchsorted(leaving, acquired)] = buyers
@@ -128,7 +129,7 @@ def _hand_over(firms: Firms, acquired: np.ndarray) -> np.ndarray:
         taken_over = acquired[sector_of == sector]
         candidates = capacity[where]
         if candidates.size == 0 or candidates.max() <= 0.0:
-            firms.status[taken_over] = Status.BANKRUPT
+            firms.status[taken_over] = BANKRUPT
             continue
         buyer = where.start + int(np.argmax(candidates))
         buyers[sector_of == sector] = buyer

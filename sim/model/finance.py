@@ -18,7 +18,7 @@ from collections import deque
 
 import numpy as np
 
-from sim.model.firms import Firms, Status
+from sim.model.firms import ACTIVE, Firms
 from sim.model.markets import JointLines
 from sim.model.recorder import Recorder
 from sim.scenario.schema import Credit
@@ -102,7 +102,7 @@ class Receivables:
 def service_credit(firms: Firms, credit: Credit, month: int, recorder: Recorder) -> None:
     """Interest on what firms owe; firms with negative cash borrow up to their limit
     (``order_book_share`` of the order book); firms with cash repay what they can."""
-    active = firms.status == Status.ACTIVE
+    active = firms.status == ACTIVE
     interest = np.where(active, firms.debt_usd * credit.annual_rate / 12.0, 0.0)
     firms.cash_usd[:] -= interest
     order_book = firms.domestic_backlog_usd + firms.export_backlog_usd + firms.receivable_usd

@@ -26,7 +26,22 @@ import numpy as np
 from sim.rng import Streams
 from sim.scenario.schema import Scenario
 
-__all__ = ["Firms", "LicenceState", "Status", "calendar_months", "draw_firms"]
+__all__ = [
+    "ACQUIRED",
+    "ACTIVE",
+    "BANKRUPT",
+    "LICENSED",
+    "MIGRATED",
+    "NONE",
+    "PREPARING",
+    "QUEUED",
+    "REFUSED",
+    "Firms",
+    "LicenceState",
+    "Status",
+    "calendar_months",
+    "draw_firms",
+]
 
 
 class Status(IntEnum):
@@ -49,6 +64,12 @@ class LicenceState(IntEnum):
     QUEUED = 2
     LICENSED = 3
     REFUSED = 4
+
+
+ACTIVE, BANKRUPT, MIGRATED, ACQUIRED = (int(code) for code in Status)
+NONE, PREPARING, QUEUED, LICENSED, REFUSED = (int(code) for code in LicenceState)
+"""The codes as plain ints: numpy compares an array with an int at C speed, while an
+enum member is converted through Python on every comparison."""
 
 
 class Firms(NamedTuple):
@@ -115,13 +136,13 @@ class Firms(NamedTuple):
 
     def active_capacity(self) -> np.ndarray:
         """Monthly capacity of active firms (0 for firms that exited)."""
-        return np.where(self.status == Status.ACTIVE, self.monthly_capacity_usd, 0.0)
+        return np.where(self.status == ACTIVE, self.monthly_capacity_usd, 0.0)
 
     def licensed(self, day: float) -> np.ndarray:
         """Mask of active firms holding a valid licence on ``day``."""
         return np.asarray(
-            (self.licence == LicenceState.LICENSED)
-            & (self.status == Status.ACTIVE)
+            (self.licence == LICENSED)
+            & (self.status == ACTIVE)
             & (self.licence_until_day > day)
         )
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from sim.model.calendar import DAYS_PER_MONTH, Calendar
 from sim.model.export_book import ExportBook
-from sim.model.firms import Firms, LicenceState, Status
+from sim.model.firms import ACTIVE, LICENSED, NONE, PREPARING, QUEUED, REFUSED, Firms
 from sim.model.recorder import Recorder
 from sim.scenario.schema import Licensing
 
@@ -105,10 +105,11 @@ class Commission:
 
 def expire_licences(firms: Firms, day: float, recorder: Recorder) -> None:
     """Licences whose end day is on or before ``day`` end: the firm holds none again."""
-    expired = (firms.licence == LicenceState.LICENSED) & (firms.licence_until_day <= day)
-    firms.licence[expired] = LicenceState.NONE
-    active = firms.status == Status.ACTIVE
-    recorder.trace_firms(day, np.flatnonzero(expired & active), "licence_expired", "none")
+    expired = (firms.licence == LICENSED) & (firms.licence_until_day <= day)
+    firms.licence[expired] = NONE
+    if recorder.tracing:
+        active = firms.status == ACTIVE
+        recorder.trace_firms(day, np.flatnonzero(expired & active), "licence_expired", "none")
 
 
 def open_applications(
@@ -126,10 +127,10 @@ def open_applications(
     if opens_day > day:
         return None
     may_apply = (
-        (firms.licence == LicenceState.NONE) & (firms.reapply_day <= day) & ~firms.renewing
-    ) | ((firms.licence == LicenceState.REFUSED) & (firms.reapply_day <= day))
+        (firms.licence == NONE) & (firms.reapply_day <= day) & ~firms.renewing
+    ) | ((firms.licence == REFUSED) & (firms.reapply_day <= day))
     eligible = (
-        (firms.status == Status.ACTIVE)
+        (firms.status == ACTIVE)
         & exportable[firms.sector]
         & may_apply
         & (firms.idle_share > spec.apply_when_idle_share)
@@ -137,7 +138,7 @@ def open_applications(
     starting = eligible.nonzero()[0]
     if starting.size == 0:
         return None
-    firms.licence[starting] = LicenceState.PREPARING
+    firms.licence[starting] = PREPARING
     started = opens_day if month == 0 and opens_day < day else day
     return starting, max(day, started + spec.preparation_days)
 
@@ -153,11 +154,11 @@ def submit_applications(
     """Prepared files enter the queue: the firms still active and still preparing, in a
     random order (the ``applications`` stream); each counts in ``applications``."""
     ready = preparing[
-        (firms.status[preparing] == Status.ACTIVE)
-        & (firms.licence[preparing] == LicenceState.PREPARING)
+        (firms.status[preparing] == ACTIVE)
+        & (firms.licence[preparing] == PREPARING)
     ]
     ready = ready[rng.permutation(ready.size)]
-    firms.licence[ready] = LicenceState.QUEUED
+    firms.licence[ready] = QUEUED
     firms.submitted_day[ready] = day
     commission.submit(ready, day)
     sectors = len(recorder.record.sector_names)
@@ -184,7 +185,7 @@ def decide_applications(
     entering the queue to the decision are recorded for every decision
     (``mean_days_to_decision``) and for licences (``mean_days_to_licence``).
     """
-    renewals, batch = commission.next_batch(firms.status == Status.ACTIVE)
+    renewals, batch = commission.next_batch(firms.status == ACTIVE)
     if renewals:
         _decide_renewals(commission, firms, renewals, day, rng, book, recorder)
     if not batch:
@@ -192,10 +193,10 @@ def decide_applications(
     decided = np.array([f for f, _ in batch], dtype=np.int64)
     approved = commission.approve(firms.sector[decided], rng)
     granted, refused = decided[approved], decided[~approved]
-    firms.licence[granted] = LicenceState.LICENSED
+    firms.licence[granted] = LICENSED
     firms.licence_until_day[granted] = day + commission.licence_days
     book.admit(firms, granted)
-    firms.licence[refused] = LicenceState.REFUSED
+    firms.licence[refused] = REFUSED
     firms.reapply_day[refused] = day + commission.spec.reapply_after_days
     month, sectors = recorder.month_of(day), len(recorder.record.sector_names)
     granted_sector = firms.sector[granted]
@@ -213,12 +214,13 @@ def decide_applications(
             firms.sector[decided], weights=day - firms.submitted_day[decided], minlength=sectors
         ),
     )
-    recorder.trace_firms(
-        day,
-        decided,
-        ["licence_granted" if ok else "licence_refused" for ok in approved.tolist()],
-        ["licensed" if ok else "refused" for ok in approved.tolist()],
-    )
+    if recorder.tracing:
+        recorder.trace_firms(
+            day,
+            decided,
+            ["licence_granted" if ok else "licence_refused" for ok in approved.tolist()],
+            ["licensed" if ok else "refused" for ok in approved.tolist()],
+        )
 
 
 def request_renewals(
@@ -231,8 +233,8 @@ def request_renewals(
     if renewal is None:
         return
     asking = np.flatnonzero(
-        (firms.status == Status.ACTIVE)
-        & (firms.licence == LicenceState.LICENSED)
+        (firms.status == ACTIVE)
+        & (firms.licence == LICENSED)
         & ~firms.renewing
         & (firms.reapply_day <= day)
         & (firms.licence_until_day - renewal.lead_days < until_day)
@@ -259,9 +261,9 @@ def _decide_renewals(
     approved = rng.random(decided.size) < commission.spec.renewal.approval_rate
     firms.renewing[decided] = False
     renewed, refused = decided[approved], decided[~approved]
-    lapsed = firms.licence[renewed] != LicenceState.LICENSED
+    lapsed = firms.licence[renewed] != LICENSED
     start = np.where(lapsed, day, firms.licence_until_day[renewed])
-    firms.licence[renewed] = LicenceState.LICENSED
+    firms.licence[renewed] = LICENSED
     firms.licence_until_day[renewed] = start + commission.licence_days
     firms.reapply_day[refused] = day + commission.spec.reapply_after_days
     book.invalidate()  # licence ends moved: the book's expiry list with them
@@ -273,9 +275,10 @@ def _decide_renewals(
         month,
         np.bincount(firms.sector[decided], weights=day - asked, minlength=sectors),
     )
-    recorder.trace_firms(
-        day,
-        decided,
-        ["licence_renewed" if ok else "renewal_refused" for ok in approved.tolist()],
-        ["licensed" if ok else "expiring" for ok in approved.tolist()],
-    )
+    if recorder.tracing:
+        recorder.trace_firms(
+            day,
+            decided,
+            ["licence_renewed" if ok else "renewal_refused" for ok in approved.tolist()],
+            ["licensed" if ok else "expiring" for ok in approved.tolist()],
+        )

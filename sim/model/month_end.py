@@ -70,11 +70,12 @@ def end_month(
         receivables.owe(firms, earned)
     if scenario.credit is not None:
         service_credit(firms, scenario.credit, month, recorder)
-    delivered = np.flatnonzero(output.export_usd)
-    exported = output.export_usd[delivered]
-    recorder.trace_firms(day, delivered, "export_delivery", "delivered", exported)
-    late = np.flatnonzero(output.export_late_usd)
-    recorder.trace_firms(day, late, "export_late", "late", output.export_late_usd[late])
+    if recorder.tracing:
+        delivered = np.flatnonzero(output.export_usd)
+        exported = output.export_usd[delivered]
+        recorder.trace_firms(day, delivered, "export_delivery", "delivered", exported)
+        late = np.flatnonzero(output.export_late_usd)
+        recorder.trace_firms(day, late, "export_late", "late", output.export_late_usd[late])
     past_due = firms.export_due_usd[:, : month + 1]
     overdue = np.where(past_due >= DUST_USD, past_due, 0.0).sum(axis=1)
     recorder.set("export_overdue_usd", month, firms.sector_sum(overdue, sectors))
