@@ -206,21 +206,8 @@ def decide_applications(
         month,
         np.bincount(granted_sector, weights=day - firms.submitted_day[granted], minlength=sectors),
     )
-    recorder.add("decisions", month, np.bincount(firms.sector[decided], minlength=sectors))
-    recorder.add(
-        "days_to_decision_sum",
-        month,
-        np.bincount(
-            firms.sector[decided], weights=day - firms.submitted_day[decided], minlength=sectors
-        ),
-    )
-    if recorder.tracing:
-        recorder.trace_firms(
-            day,
-            decided,
-            ["licence_granted" if ok else "licence_refused" for ok in approved.tolist()],
-            ["licensed" if ok else "refused" for ok in approved.tolist()],
-        )
+    _record_decisions(firms, decided, approved, day - firms.submitted_day[decided], day,
+                      ("licence_granted", "licence_refused", "refused"), recorder)
 
 
 def request_renewals(
@@ -267,18 +254,33 @@ def _decide_renewals(
     firms.licence_until_day[renewed] = start + commission.licence_days
     firms.reapply_day[refused] = day + commission.spec.reapply_after_days
     book.invalidate()  # licence ends moved: the book's expiry list with them
-    month, sectors = recorder.month_of(day), len(recorder.record.sector_names)
     asked = np.array([d for _, d in renewals])
-    recorder.add("decisions", month, np.bincount(firms.sector[decided], minlength=sectors))
+    _record_decisions(firms, decided, approved, day - asked, day,
+                      ("licence_renewed", "renewal_refused", "expiring"), recorder)
+
+
+def _record_decisions(
+    firms: Firms,
+    decided: np.ndarray,
+    approved: np.ndarray,
+    waited_days: np.ndarray,
+    day: float,
+    names: tuple[str, str, str],
+    recorder: Recorder,
+) -> None:
+    """Count the decisions and the days they waited; trace each as (approved kind,
+    refused kind, refused state), the approved state being ``licensed``."""
+    month, sectors = recorder.month_of(day), len(recorder.record.sector_names)
+    sector = firms.sector[decided]
+    recorder.add("decisions", month, np.bincount(sector, minlength=sectors))
     recorder.add(
-        "days_to_decision_sum",
-        month,
-        np.bincount(firms.sector[decided], weights=day - asked, minlength=sectors),
+        "days_to_decision_sum", month, np.bincount(sector, weights=waited_days, minlength=sectors)
     )
     if recorder.tracing:
+        yes, no, refused = names
         recorder.trace_firms(
             day,
             decided,
-            ["licence_renewed" if ok else "renewal_refused" for ok in approved.tolist()],
-            ["licensed" if ok else "expiring" for ok in approved.tolist()],
+            [yes if ok else no for ok in approved.tolist()],
+            ["licensed" if ok else refused for ok in approved.tolist()],
         )
