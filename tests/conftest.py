@@ -27,6 +27,8 @@ lets a module in any folder import the helpers here by name:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from builders import make_scenario
 
@@ -36,3 +38,12 @@ from sim.scenario.schema import Scenario
 @pytest.fixture
 def tiny() -> Scenario:
     return make_scenario()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty current folder, so the default ``results/`` of a run would appear here."""
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder

@@ -72,15 +72,6 @@ def good(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty current folder, so the default ``results/`` would appear here."""
-    folder = tmp_path / "work"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
-
-
 def assert_bad_input(code: int, out: str, err: str, expected: list[str] | None = None) -> None:
     assert code == 2, err
     assert "Traceback" not in err and "Traceback" not in out

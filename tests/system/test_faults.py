@@ -33,14 +33,6 @@ def scenario(tmp_path: Path) -> Path:
     return write_scenario(tmp_path, "faulty.yaml", name="faulty")
 
 
-@pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    return folder
-
-
 def start_run(scenario: Path, out: Path, *options: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         ["defsim", "run", str(scenario), "--out", str(out), "--quiet", "-n", "1000000", *options],
