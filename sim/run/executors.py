@@ -28,6 +28,8 @@ __all__ = ["IN_FLIGHT_PER_WORKER", "Execute", "LocalExecutor", "pool_context", "
 Execute = Callable[[range], Iterator[ReplicationOutput]]
 """Runs the replications of a range of indices; yields their outputs as they finish."""
 
+WORKER_DIED = "a worker process died (killed, or out of memory?); no run folder was written"
+
 IN_FLIGHT_PER_WORKER = 2
 """Chunks submitted ahead per worker: enough to keep it busy, few enough for ``wait``."""
 
@@ -87,7 +89,11 @@ class LocalExecutor:
                     return
                 done, pending = _wait_some(pending, self.received)
                 for future in done:
-                    yield from _result(future)
+                    yield from future.result()
+        except BrokenProcessPool:
+            # The pool may learn of the death while a result is read or while the
+            # next chunk is submitted: either way the run fails in one line.
+            raise RunError(WORKER_DIED) from None
         finally:
             for future in pending:
                 future.cancel()
@@ -139,16 +145,6 @@ def _wait_some(
             raise KeyboardInterrupt
         if done:
             return done, rest
-
-
-def _result(future: Future[list[ReplicationOutput]]) -> list[ReplicationOutput]:
-    """A chunk's outputs; a worker that died (killed, out of memory) fails the run in one line."""
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        raise RunError(
-            "a worker process died (killed, or out of memory?); no run folder was written"
-        ) from None
 
 
 def pool_context() -> multiprocessing.context.ForkServerContext:

@@ -1,0 +1,37 @@
+"""The local executor fails a run in one line however the pool learns a worker died."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import pytest
+from builders import make_scenario
+
+from sim.errors import RunError
+from sim.run.executors import WORKER_DIED, LocalExecutor
+
+
+class _BrokenOnSubmit:
+    """A pool that has already seen a worker die: ``submit`` raises, as the real one does."""
+
+    def submit(self, *args: Any) -> Future[Any]:
+        raise BrokenProcessPool("A child process terminated abruptly")
+
+
+class _BrokenOnResult:
+    """A pool whose worker died while running the chunk: the future holds the error."""
+
+    def submit(self, *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+        return future
+
+
+@pytest.mark.parametrize("pool", [_BrokenOnSubmit(), _BrokenOnResult()])
+def test_a_dead_worker_is_one_run_error(pool: Any) -> None:
+    executor = LocalExecutor(make_scenario(), 1, False, workers=2, shared=pool)
+    with pytest.raises(RunError) as raised, executor as execute:
+        list(execute(range(4)))
+    assert str(raised.value) == WORKER_DIED
