@@ -133,6 +133,8 @@ class Firms(NamedTuple):
     """(firms, calendar months) accepted export work due by the end of each month."""
     export_backlog_by_market_usd: np.ndarray
     """(firms, markets) the export backlog by the market that ordered it."""
+    domestic_orders_usd: np.ndarray
+    """Domestic orders received since the simulation began (who has had a state contract)."""
     entry_month: np.ndarray
     """The month an entrant becomes active (-1: active from the start)."""
     mothballed_usd: np.ndarray
@@ -247,6 +249,7 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
         export_plan_usd=np.zeros((n, calendar_months(scenario))),
         export_due_usd=np.zeros((n, calendar_months(scenario))),
         export_backlog_by_market_usd=np.zeros((n, len(scenario.markets))),
+        domestic_orders_usd=np.zeros(n),
         entry_month=entry_month,
         mothballed_usd=np.zeros(n),
         restarting_usd=np.zeros(n),

@@ -56,6 +56,7 @@ FIRM_TOTALS = (
     "receivable_usd",
     "debt_usd",
     "mothballed_usd",
+    "firms_with_domestic_orders",
 )
 """Rows of ``tally_firms``'s per-sector totals."""
 
@@ -69,6 +70,7 @@ _STATUS_ROW = FIRM_TOTALS.index(STATUS_FIELDS[0])
 _LICENCES_ROW, _QUEUE_ROW = FIRM_TOTALS.index("licences_active"), FIRM_TOTALS.index("queue_length")
 _RECEIVABLE_ROW, _DEBT_ROW = FIRM_TOTALS.index("receivable_usd"), FIRM_TOTALS.index("debt_usd")
 _MOTHBALLED_ROW = FIRM_TOTALS.index("mothballed_usd")
+_ORDERED_ROW = FIRM_TOTALS.index("firms_with_domestic_orders")
 _ENTRANT = int(Status.ENTRANT)
 assert [int(code) for code in Status if code != Status.ENTRANT] == list(range(len(STATUS_FIELDS)))
 
@@ -269,4 +271,6 @@ def tally_firms(firms: Firms, sectors: int, day: float) -> np.ndarray:
             totals[_RECEIVABLE_ROW, s] += firms.receivable_usd[i]
             totals[_DEBT_ROW, s] += firms.debt_usd[i]
             totals[_MOTHBALLED_ROW, s] += firms.mothballed_usd[i] + firms.restarting_usd[i]
+            if firms.domestic_orders_usd[i] > 0.0:
+                totals[_ORDERED_ROW, s] += 1.0
     return totals

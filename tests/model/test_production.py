@@ -163,6 +163,7 @@ def test_firm_tally_counts_and_sums_as_bincount(firms: dict[str, Any], day: floa
         np.zeros(SECTORS),  # receivables of active firms (none drawn here)
         np.zeros(SECTORS),  # debt of active firms
         np.zeros(SECTORS),  # mothballed capacity of active firms
+        np.zeros(SECTORS),  # active firms that have had a domestic order
     ]
     got = production.tally_firms(as_firms(f), SECTORS, day)
     assert got.shape == (len(production.FIRM_TOTALS), SECTORS)
