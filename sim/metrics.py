@@ -44,6 +44,7 @@ __all__ = [
     "Outcome",
     "Series",
     "Unit",
+    "field_label",
     "format_change",
     "format_value",
     "label_of",
@@ -299,6 +300,16 @@ def label_of(name: str) -> str:
     """The label of an outcome (else a series) for people; the name itself if it has none."""
     declared = _OUTCOMES.get(name) or _SERIES.get(name)
     return declared.label if declared is not None else name
+
+
+def field_label(path: str) -> str:
+    """A scenario field for people: ``procurement › budget``, ``licensing › approval rate › uav``.
+
+    The unit a name ends in (``_usd``, ``_share``) is left to the axis or column that
+    prints the value (``axis_scale``, ``format_value``).
+    """
+    parts = [p.removesuffix("_usd").removesuffix("_share") for p in path.split(".")]
+    return " › ".join(p.replace("_", " ") for p in parts)
 
 
 def series_label(name: str) -> str:

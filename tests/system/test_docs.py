@@ -154,3 +154,20 @@ def test_readme_headline_gives_absorption_with_its_interval_and_plot() -> None:
     assert "docs/img/headline.png" in block.group(1)
     assert (REPO / "docs" / "img" / "headline.png").stat().st_size > 0
     assert text.index("pip install -e .") < text.index("<!-- headline:start -->")
+
+
+def test_readme_headline_chart_uses_the_colours_of_every_run_chart() -> None:
+    from builders import make_scenario
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    from sim import simulate
+    from sim.report.charts import COLOURS
+
+    generator = _load("gen_headline")
+    result = simulate(make_scenario(), replications=2, seed=1, workers=1)
+    ax = generator.plot_headline(result, Figure().add_subplot())
+    lines = {line.get_label(): to_hex(line.get_color()) for line in ax.get_lines()}
+    assert lines["exports, mean"] == COLOURS["export"]
+    assert lines["domestic procurement"] == COLOURS["domestic"]
+    assert f"{result.replications} replications" in ax.get_title()

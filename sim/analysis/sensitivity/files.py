@@ -80,7 +80,10 @@ def write_sensitivity(
     (folder / "manifest.json").write_text(
         json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
     )
-    write_indices_plots(folder / "plots", result, PLOTTED_OUTCOMES)
+    replications = (info or {}).get("replications")
+    caption = f"{scenario.name} · {len(result.samples)} evaluations" + (
+        f" x {replications} replications" if replications else "")
+    write_indices_plots(folder / "plots", result, PLOTTED_OUTCOMES, caption)
 
 
 def _cell(value: Any) -> str:
