@@ -49,6 +49,9 @@ pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: 0.85rem; 
 table.sectors { font-size: 0.85rem; width: 100%; table-layout: fixed; }
 table.sectors td, table.sectors th { padding: 0.25rem 0.45rem; white-space: nowrap; }
 table.sectors td:first-child, table.sectors th:first-child { white-space: normal; width: 28%; }
+table.grid { font-size: 0.85rem; }
+table.grid td { white-space: nowrap; padding: 0.25rem 0.45rem; }
+table.grid th { vertical-align: bottom; padding: 0.25rem 0.45rem; }
 .ci { display: block; color: #666; font-size: 0.72rem; }
 table.scenario { font-size: 0.82rem; width: 100%; }
 table.scenario td { text-align: left; vertical-align: top; color: #555; }

@@ -29,7 +29,7 @@ from sim.report.html import (
     write_text_atomic,
 )
 from sim.report.plots import render_run_plots
-from sim.report.scenario_text import scenario_lines
+from sim.report.scenario_text import scenario_html
 from sim.results.read import RunFolder, read_run
 
 __all__ = ["SECTOR_COLUMNS", "run_report_html", "write_report"]
@@ -127,22 +127,4 @@ def _sector_table(sectors: dict[str, dict[str, Any]], names: list[str]) -> str:
 
 
 def _scenario_section(run: RunFolder) -> str:
-    header, lines = scenario_lines(run.scenario, run.scenario_file)
-    rows = "".join(
-        f'<tr><td class="code">{escape(line.code)}</td><td>{escape(line.comment)}'
-        + (f' <span class="note">({escape(line.note)})</span>' if line.note else "")
-        + "</td></tr>"
-        for line in lines
-    )
-    intro = ("Every field as run (overrides applied, defaults filled in), beside the comment "
-             "the scenario file gives it: its source, or the word assumption.")
-    if not run.scenario_file:
-        intro = "Every field as run (overrides applied, defaults filled in)."
-    original = ""
-    if run.scenario_file:
-        original = ("<details><summary>The scenario file as written (scenario_file.yaml)"
-                    f"</summary><pre>{escape(run.scenario_file)}</pre></details>")
-    return (f"<h2>Scenario as run</h2><p>{escape(intro)}</p>"
-            + (f"<p class=\"meta\">{escape(header)}</p>" if header else "")
-            + f'<table class="scenario"><thead><tr><th>field</th><th>source or assumption</th>'
-            f"</tr></thead><tbody>{rows}</tbody></table>{original}")
+    return scenario_html(run.scenario, run.scenario_file)

@@ -10,6 +10,7 @@ differ from the file (``--set`` overrides). The text loads again with defsim.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -21,7 +22,7 @@ from sim.errors import ScenarioError
 from sim.scenario.comments import ScenarioComments, scenario_comments
 from sim.scenario.yaml_lines import parse_yaml
 
-__all__ = ["ScenarioLine", "readable_number", "scenario_lines"]
+__all__ = ["ScenarioLine", "readable_number", "scenario_html", "scenario_lines"]
 
 FLOW_ITEMS = 6
 """A mapping of at most this many plain values is written on one line (``{uav: 0.4, ...}``)."""
@@ -151,3 +152,33 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, Mapping) and isinstance(b, Mapping):
         return all(k in b and _same(v, b[k]) for k, v in a.items())
     return bool(plain(a) == plain(b))
+
+
+def scenario_html(scenario: Mapping[str, Any], source: str = "") -> str:
+    """The "Scenario as run" section of a report: fields beside the file's comments.
+
+    ``source`` is the scenario file as written (``scenario_file.yaml``), shown in full
+    under the table; without it the fields are listed alone.
+    """
+    header, lines = scenario_lines(scenario, source)
+    rows = "".join(
+        f'<tr><td class="code">{_escape(line.code)}</td><td>{_escape(line.comment)}'
+        + (f' <span class="note">({_escape(line.note)})</span>' if line.note else "")
+        + "</td></tr>"
+        for line in lines
+    )
+    intro = "Every field as run (overrides applied, defaults filled in)."
+    original = ""
+    if source:
+        intro += (" Beside each, the comment the scenario file gives it: its source, or the "
+                  "word assumption.")
+        original = ("<details><summary>The scenario file as written (scenario_file.yaml)"
+                    f"</summary><pre>{_escape(source)}</pre></details>")
+    return (f"<h2>Scenario as run</h2><p>{_escape(intro)}</p>"
+            + (f'<p class="meta">{_escape(header)}</p>' if header else "")
+            + '<table class="scenario"><thead><tr><th>field</th><th>source or assumption</th>'
+            f"</tr></thead><tbody>{rows}</tbody></table>{original}")
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -58,7 +58,7 @@ def write_sensitivity(
     scenario: Scenario,
     info: Mapping[str, Any] | None = None,
 ) -> None:
-    """``indices.csv``, ``evaluations.csv``, the base ``scenario.yaml``, manifest, plots."""
+    """``indices.csv``, ``evaluations.csv``, the base ``scenario.yaml``, manifest, plots, report."""
     from sim.analysis.sensitivity.plots import write_indices_plots  # matplotlib, when drawing
 
     kinds = {f.path: f.kind for f in factors}
@@ -84,6 +84,9 @@ def write_sensitivity(
     caption = f"{scenario.name} · {len(result.samples)} evaluations" + (
         f" x {replications} replications" if replications else "")
     write_indices_plots(folder / "plots", result, PLOTTED_OUTCOMES, caption)
+    from sim.analysis.sensitivity.report import write_sensitivity_report  # drawn with the plots
+
+    write_sensitivity_report(folder, result, factors, scenario, info or {})
 
 
 def _cell(value: Any) -> str:

@@ -5,23 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.image
-import numpy as np
+from builders import morris_result
 
 from sim.analysis.sensitivity import plots
-from sim.analysis.sensitivity.indices import SensitivityResult
 from sim.metrics import label_of
 
 
-def _result() -> SensitivityResult:
-    rows = [{"parameter": p, "mu_star": m, "mu_star_conf": m / 10, "sigma": m, "mu": m}
-            for p, m in (("procurement.budget_usd", 0.2), ("licensing.approval_rate.uav", 0.05))]
-    return SensitivityResult("morris", [r["parameter"] for r in rows], [(0, 1), (0, 1)],
-                             np.zeros((4, 2)), {"absorption_share": np.zeros(4)},
-                             {"absorption_share": rows})
-
-
 def test_tornado_is_large_labelled_in_words_and_names_the_run(tmp_path: Path) -> None:
-    result = _result()
+    result = morris_result()
     ax = plots.plot_indices(result, "absorption_share")
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "procurement › budget" in labels and not any("." in t for t in labels)
