@@ -73,7 +73,7 @@ def plot_headline(result: RunResult, ax: Axes | None = None) -> Axes:
     ax.set_title(f"{result.scenario.name}: exports absorb {fmt_estimate('absorption_share', share)}"
                  f" of the surplus\n(mean of {result.replications} replications, seed "
                  f"{result.seed}; colours as in every defsim chart)", fontsize=10)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return ax
 
