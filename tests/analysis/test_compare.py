@@ -75,6 +75,7 @@ def test_cli_compare_writes_report_and_prints_table(runs: dict[str, Path], tmp_p
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "https://" not in html and html.count("<img") == len(charts)
     assert "paired differences" in html and "Welch" in html
+    assert "<td>exports / surplus</td>" in html, "metrics by their labels"
     assert defsim("compare", runs["base"], runs["budget"], "--out", out).code == 2
 
 
