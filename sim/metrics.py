@@ -51,6 +51,7 @@ __all__ = [
     "outcome",
     "series",
     "series_label",
+    "shown_alike",
     "unit_of",
 ]
 
@@ -336,6 +337,19 @@ def format_value(name: str, value: float | None, like: float | None = None) -> s
     if unit is Unit.SHARE:
         return f"{value:.1%}"
     return f"{value:,.1f}"
+
+
+def shown_alike(name: str, low: float, high: float, like: float | None = None) -> bool:
+    """Whether ``low`` and ``high`` print the same (``-$0.00`` and ``$0.00`` too).
+
+    An interval whose ends print alike says nothing a reader can see: the value is the
+    same in every replication, to the digits shown.
+    """
+    def shown(value: float) -> str:
+        text = format_value(name, value, like)
+        return text.removeprefix("-") if not any(c in "123456789" for c in text) else text
+
+    return shown(low) == shown(high)
 
 
 def format_change(name: str, value: float | None, like: float | None = None) -> str:

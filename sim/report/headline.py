@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sim.metrics import format_value
+from sim.metrics import format_value, shown_alike
 
 __all__ = ["headline", "with_interval"]
 
@@ -21,7 +21,7 @@ def with_interval(name: str, est: Mapping[str, Any] | None) -> str:
         return "n/a"
     mean = format_value(name, est["mean"])
     low, high = est.get("ci_low"), est.get("ci_high")
-    if low is None or high is None or high - low <= 1e-9 * max(1.0, abs(est["mean"])):
+    if low is None or high is None or shown_alike(name, low, high, est["mean"]):
         return mean
     ends = [format_value(name, v, est["mean"]) for v in (low, high)]
     return f"{mean} (95% CI {ends[0]} – {ends[1]})"

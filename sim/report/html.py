@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.metrics import format_value
+from sim.metrics import format_value, shown_alike
 from sim.report.charts import Rendered
 
 __all__ = [
@@ -68,21 +68,21 @@ def escape(text: object) -> str:
 def ci_text(name: str, est: dict[str, Any]) -> str:
     """``low – high`` of a summary.json estimate, in the unit of its mean.
 
-    Empty when the value is the same in every replication (an interval of zero
-    width says nothing); ``n/a`` when there is none (one replication).
+    Empty when the value is the same in every replication, to the digits shown (an
+    interval whose ends print alike says nothing); ``n/a`` when there is none (one replication).
     """
     if est.get("ci_low") is None or est.get("ci_high") is None:
         return "n/a"
-    if constant(est):
+    if constant(name, est):
         return ""
     low, high = (format_value(name, est[end], est.get("mean")) for end in ("ci_low", "ci_high"))
     return f"{low} – {high}"
 
 
-def constant(est: dict[str, Any]) -> bool:
-    """Whether an estimate's interval has no width (to rounding): the same in every replication."""
-    low, high, mean = est.get("ci_low"), est.get("ci_high"), est.get("mean") or 0.0
-    return low is not None and high is not None and high - low <= 1e-9 * max(1.0, abs(mean))
+def constant(name: str, est: dict[str, Any]) -> bool:
+    """Whether an estimate's interval ends print alike: the same in every replication."""
+    low, high = est.get("ci_low"), est.get("ci_high")
+    return low is not None and high is not None and shown_alike(name, low, high, est.get("mean"))
 
 
 def estimate_html(name: str, est: dict[str, Any] | None) -> str:

@@ -66,7 +66,7 @@ def run_report_html(run: RunFolder, rendered: Sequence[Rendered]) -> str:
         "<h2>Key metrics</h2>",
         "<p>Means across replications with 95% confidence intervals (Student t). "
         "USD are totals over the horizon at domestic prices; firm counts at the end. "
-        "A value without an interval is the same in every replication. "
+        "A value without an interval is the same in every replication, to the digits shown. "
         "<em>Name</em> is the column in summary.csv and replications.csv.</p>",
         html_table(["metric", "mean", "95% CI", "n", "name"], _key_rows(metrics)),
         _sector_section(run.summary.get("sectors", {})),
@@ -111,7 +111,7 @@ def _sector_section(sectors: dict[str, dict[str, Any]]) -> str:
     tables = [_sector_table(sectors, names[k:k + SECTORS_PER_TABLE])
               for k in range(0, len(names), SECTORS_PER_TABLE)]
     return ("<h2>By sector</h2><p>Mean, with its 95% CI beneath (none: the same in every "
-            "replication).</p>" + "".join(tables))
+            "replication, to the digits shown).</p>" + "".join(tables))
 
 
 def _sector_table(sectors: dict[str, dict[str, Any]], names: list[str]) -> str:
