@@ -71,7 +71,9 @@ def test_budget_notebook_shows_paired_differences_against_the_base(kernel: str) 
     assert "replications 4/4" in outputs(base), "simulate shows its progress in the notebook"
     html = outputs(base, "text/html")
     assert "exports / surplus" in html and len(html) < 5_000
-    shown = outputs(next(c for c in cells if c.source.startswith("def difference")))
+    differences = next(c for c in cells if "def difference" in c.source)
+    assert outputs(differences, "image/png"), "the differences chart is drawn in the cell"
+    shown = outputs(differences)
     assert "paired differences (common random numbers" in shown
     for label in ("exports (domestic prices)", "exports / surplus", "firms that exited"):
         assert re.search(rf"{re.escape(label)}: \S+ in the base, [^(]+ \(95% CI ", shown), label
