@@ -33,6 +33,7 @@ from sim.analysis.sensitivity import SensitivityResult, run_sensitivity
 from sim.analysis.sensitivity.design import parse_factor
 from sim.api import RunResult
 from sim.metrics import MONTHLY_METRICS
+from sim.report.charts import COLOURS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_scenarios import fmt_estimate, fmt_value, replace_between
@@ -74,14 +75,16 @@ def plot_headline(result: RunResult, ax: Axes | None = None) -> Axes:
     labels = result.month_labels
     surplus = monthly_series(result, "surplus_usd")
     export = monthly_series(result, "export_usd")
-    ax.fill_between(months, 0, surplus, color="#d9d9d9", label="surplus (capacity − domestic)")
+    ax.fill_between(months, 0, surplus, color=COLOURS["surplus"], alpha=0.12, linewidth=0)
+    ax.plot(months, surplus, color=COLOURS["surplus"], linestyle="--", linewidth=1.5,
+            label="surplus (capacity − domestic)")
     low = monthly_series(result, "export_usd", "p05")
     high = monthly_series(result, "export_usd", "p95")
-    ax.fill_between(months, low, high, color="#1f77b4", alpha=0.25, linewidth=0,
+    ax.fill_between(months, low, high, color=COLOURS["export"], alpha=0.3, linewidth=0,
                     label="exports, 5–95% of replications")
-    ax.plot(months, export, color="#1f77b4", linewidth=2, label="exports, mean")
-    ax.plot(months, monthly_series(result, "domestic_usd"), color="#555555", linestyle="--",
-            linewidth=1, label="domestic procurement")
+    ax.plot(months, export, color=COLOURS["export"], linewidth=2, label="exports, mean")
+    ax.plot(months, monthly_series(result, "domestic_usd"), color=COLOURS["domestic"],
+            linestyle=":", linewidth=1.5, label="domestic procurement")
     ticks = [m for m in months if labels[m].endswith(("-01", "-07"))]
     ax.set_xticks(ticks, [labels[m] for m in ticks])
     ax.set_xlim(0, months[-1])
@@ -89,8 +92,9 @@ def plot_headline(result: RunResult, ax: Axes | None = None) -> Axes:
     ax.set_ylabel("USD billions per month (domestic prices)")
     share = result.summary["absorption_share"]
     ax.set_title(f"{result.scenario.name}: exports absorb {fmt_estimate('absorption_share', share)}"
-                 " of the surplus", fontsize=10)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+                 f" of the surplus\n(mean of {result.replications} replications, seed "
+                 f"{result.seed}; colours as in every defsim chart)", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return ax
 
