@@ -197,13 +197,19 @@ class ExportBook:
 
 
 @compiled
-def _room(b: BookState, firms: Firms, f: int, month: int) -> float:
-    """What firm ``f``'s calendar leaves free for exports in ``month``: capacity in use,
-    and mothballed capacity only from when a restart decided now would be ready."""
-    cap_share = b.cap_share[0]
-    c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
+def _ready(b: BookState) -> int:
+    """The first month an order of this month may count on mothballed capacity: when a
+    restart decided at the month's end would be ready (-1: no mothballing)."""
     restart = b.restart_months[0]
-    if restart >= 0 and month < b.month[0] + 1 + restart:
+    return b.month[0] + 1 + restart if restart >= 0 else -1
+
+
+@compiled
+def _room(firms: Firms, f: int, month: int, cap_share: float, ready: int) -> float:
+    """What firm ``f``'s calendar leaves free for exports in ``month``: capacity in use,
+    and mothballed capacity only from month ``ready`` on (see ``_ready``)."""
+    c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
+    if month < ready:
         c = c - firms.mothballed_usd[f] - firms.restarting_usd[f]
     x = firms.export_plan_usd[f, month]
     room = min(cap_share * c - x, c - firms.domestic_plan_usd[f, month] - x)
@@ -215,8 +221,9 @@ def _window_free(b: BookState, firms: Firms, f: int, w: int) -> float:
     """Free capacity of firm ``f`` over window ``w`` (months M+1 to M+k)."""
     total = 0.0
     start = b.month[0] + 1
+    cap_share, ready = b.cap_share[0], _ready(b)
     for m in range(start, start + b.months[w]):
-        total += _room(b, firms, f, m)
+        total += _room(firms, f, m, cap_share, ready)
     return total
 
 
@@ -252,7 +259,7 @@ def place(
         firm, amount = placed_firm[j], placed_usd[j]
         left = amount
         for m in range(first_month, due + 1):  # earliest months first
-            take = min(_room(b, firms, firm, m), left)
+            take = min(_room(firms, firm, m, b.cap_share[0], _ready(b)), left)
             firms.export_plan_usd[firm, m] += take
             left -= take
         firms.export_plan_usd[firm, due] += left  # rounding dust of the split, if any
