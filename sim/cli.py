@@ -305,7 +305,8 @@ def print_exploration(document: dict[str, Any], console: Console | None = None) 
     console = console or Console()
     title = (f"{document['scenario']}: {document['futures']} futures x "
              f"{document['replications']} replications, seed {document['seed']}")
-    console.print(_table(title, ex.SPREAD_HEADERS, ex.spread_rows(document)))
+    rows = ex.spread_rows(document, names=ex.POLICY_OUTCOMES)
+    console.print(_table(title, ex.SPREAD_HEADERS, rows))
     if document["comparison"]:
         console.print(_table("policies against the base, future by future",
                              ex.COMPARISON_HEADERS, ex.comparison_rows(document)))

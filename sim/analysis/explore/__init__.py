@@ -19,6 +19,7 @@ from sim.analysis.explore.run import (
 )
 from sim.analysis.explore.summary import (
     COMPARISON_HEADERS,
+    POLICY_OUTCOMES,
     SPREAD_HEADERS,
     comparison_rows,
     spread_rows,
@@ -31,6 +32,7 @@ __all__ = [
     "COMPARISON_HEADERS",
     "DEFAULT_REPLICATIONS",
     "DEFAULT_SAMPLES",
+    "POLICY_OUTCOMES",
     "SPREAD_HEADERS",
     "Dimension",
     "Discovery",

@@ -14,7 +14,7 @@ the best policy there (Savage's regret, as in EMA Workbench and Rhodium).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -138,10 +138,17 @@ def _number(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def spread_rows(document: Mapping[str, Any], policy: str = BASE) -> list[list[str]]:
-    """Rows for people: outcome, p05, p50, p95, mean (95% CI), share due to the assumptions."""
+def spread_rows(
+    document: Mapping[str, Any], policy: str = BASE, names: Sequence[str] | None = None
+) -> list[list[str]]:
+    """Rows for people: outcome, p05, p50, p95, mean (95% CI), share due to the assumptions.
+
+    ``names``: the outcomes to show (default: every outcome of the exploration).
+    """
     rows = []
     for name, stats in document["outcomes"][policy].items():
+        if names is not None and name not in names:
+            continue
         mean = stats["mean"]
         interval = ""
         if mean["ci_low"] is not None:
