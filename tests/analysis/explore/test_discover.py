@@ -1,0 +1,85 @@
+"""Scenario discovery on an experiment folder: PRIM finds the closed-form threshold."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from builders import CAP_LIMITED, closed_form_absorption, write_scenario
+from helpers import defsim
+
+SAMPLES = 30
+BELOW = 0.4
+THRESHOLD_CAP = BELOW / closed_form_absorption(1.0)
+"""The export cap below which absorption_share is below ``BELOW``: 0.436."""
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("discover")
+    scenario = write_scenario(root, "cap.yaml", **CAP_LIMITED)
+    out = root / "experiment"
+    done = defsim("explore", scenario, "--samples", SAMPLES, "-n", 1, "--workers", 1,
+                  "--quiet", "--out", out)
+    assert done.code == 0, done.err
+    return out
+
+
+def test_discover_restricts_the_one_field_that_matters_at_the_closed_form_threshold(
+    folder: Path,
+) -> None:
+    done = defsim("discover", folder, "--metric", "absorption_share", "--below", BELOW)
+    assert done.code == 0, done.err
+    found = json.loads((folder / "discovery.json").read_text(encoding="utf-8"))
+    assert [row["uncertainty"] for row in found["limits"]] == ["licensing.export_cap_share"]
+    with (folder / "experiments.csv").open(encoding="utf-8") as file:
+        caps = sorted(float(r["licensing.export_cap_share"]) for r in csv.DictReader(file))
+    inside = max(c for c in caps if c < THRESHOLD_CAP)
+    outside = min(c for c in caps if c > THRESHOLD_CAP)
+    assert inside <= found["limits"][0]["high"] < outside
+    assert found["box"]["coverage"] == 1.0 and found["box"]["density"] == 1.0
+    assert found["ranking"][0]["uncertainty"] == "licensing.export_cap_share"
+    assert found["ranking"][0]["pawn_median"] > found["ranking"][0]["noise"]
+    assert "in 100% of futures where licensing.export_cap_share <= 0.4" in done.out
+    for chart in ("discover_peeling", "discover_box", "discover_ranking"):
+        assert (folder / "plots" / f"{chart}.png").stat().st_size > 0
+
+
+def test_a_second_discovery_is_refused_unless_it_goes_to_a_new_folder(folder: Path) -> None:
+    if not (folder / "discovery.json").exists():
+        assert defsim("discover", folder, "--metric", "export_usd", "--above", 5e8).code == 0
+    before = (folder / "discovery.json").read_bytes()
+    again = defsim("discover", folder, "--metric", "absorption_share", "--above", 0.5)
+    assert again.code == 2 and "exists" in again.err
+    assert (folder / "discovery.json").read_bytes() == before
+    elsewhere = folder.parent / "other"
+    done = defsim("discover", folder, "--metric", "export_usd", "--above", 5e8,
+                  "--out", elsewhere)
+    assert done.code == 0, done.err
+    assert (elsewhere / "discovery.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--metric", "absorption_share"), "exactly one of --below"),
+        (("--metric", "absorption_share", "--below", 1, "--above", 0), "exactly one of --below"),
+        (("--metric", "absorption", "--below", 0.5), "not an outcome"),
+        (("--metric", "absorption_share", "--below", 0.0), "nothing to discover"),
+        (("--metric", "absorption_share", "--below", 0.5, "--policy", "open"), "not in this"),
+    ],
+)
+def test_bad_discover_options_exit_2_in_one_line(
+    folder: Path, args: tuple[object, ...], message: str
+) -> None:
+    done = defsim("discover", folder, *args, "--out", folder.parent / "never")
+    assert done.code == 2 and message in done.err
+    assert len(done.err.strip().splitlines()) == 1
+    assert not (folder.parent / "never").exists()
+
+
+def test_a_folder_that_is_not_an_experiment_is_bad_input(tmp_path: Path) -> None:
+    done = defsim("discover", tmp_path, "--metric", "absorption_share", "--below", 0.5)
+    assert done.code == 2 and "not an experiment folder" in done.err
