@@ -149,22 +149,26 @@ def _choose(trajectory: list[dict[str, float]], min_coverage: float) -> int:
 
 
 def _limits(x: Any, box: Any, chosen: int) -> list[dict[str, Any]]:
-    """The restricted uncertainties of the chosen box, with their full sampled ranges."""
+    """The restricted uncertainties of the chosen box, with their full sampled ranges.
+
+    Read from the box's limits array and quasi-p-values rather than ``PrimBox.limits``,
+    which fails under pandas 3 when a choice is restricted (it writes a set of options
+    into a float column).
+    """
     if chosen == 0:
         return []
-    limits = box.limits
+    qp = box._calculate_quasi_p(chosen)
+    limits = box._box_lims[chosen]
     rows = []
-    for name, row in limits.iterrows():
-        qp = row.get("qp values")
-        entry: dict[str, Any] = {"uncertainty": str(name), "qp": _qp(qp)}
+    for name in sorted(qp, key=lambda n: (qp[n], n)):
+        entry: dict[str, Any] = {"uncertainty": str(name), "qp": _qp(qp[name])}
         if x[name].dtype == object:
-            kept = sorted(str(v) for v in row["min"])
-            entry.update({"values": kept, "low": None, "high": None})
+            entry.update({"values": sorted(str(v) for v in limits[name][0]),
+                          "low": None, "high": None})
         else:
-            full = x[name]
             entry.update({
-                "low": float(row["min"]), "high": float(row["max"]),
-                "full_low": float(full.min()), "full_high": float(full.max()),
+                "low": float(limits[name][0]), "high": float(limits[name][1]),
+                "full_low": float(x[name].min()), "full_high": float(x[name].max()),
             })
         rows.append(entry)
     return rows
