@@ -57,7 +57,11 @@ def _entry_problem(path: str, uncertainty: Uncertainty, base: dict[str, Any]) ->
     kind_problem = _kind_problem(uncertainty, field_annotation(loc))
     if kind_problem:
         return kind_problem
+    integer = field_annotation(loc) is int and uncertainty.kind != "choice"
     for value in uncertainty.extremes:
+        # An integer field gets whole numbers (explore rounds what it draws): check those.
+        if integer and isinstance(value, float):
+            value = round(value)
         problem = _value_problem(base, loc, value)
         if problem:
             return problem

@@ -103,7 +103,8 @@ def value_at(dimension: Dimension, u: float) -> Any:
     else:
         from scipy.stats import triang
 
-        low, mode, high = unc.triangular or (0.0, 0.0, 0.0)
+        assert unc.triangular is not None, "an uncertainty has exactly one distribution"
+        low, mode, high = unc.triangular
         width = high - low
         value = low if width == 0 else float(triang.ppf(u, (mode - low) / width, low, width))
     return round(value) if dimension.integer else float(value)

@@ -27,7 +27,7 @@ from sim.analysis.explore.design import (
     futures,
 )
 from sim.api import resolve_seed
-from sim.errors import InputError
+from sim.errors import InputError, ScenarioError
 from sim.metrics import KEY_METRICS
 from sim.run.runner import Progress
 from sim.scenario.io import scenario_from_text, scenario_to_yaml
@@ -96,7 +96,7 @@ def run_explore(
             f"the limit is {MAX_POINTS:,}"
         )
     drawn = futures(dims, samples, seed)
-    scenarios = _Runs(base, [{**f, **p.settings} for f in drawn for p in every])
+    scenarios = _Runs(base, [{**f, **p.settings} for f in drawn for p in every], len(every))
     outcomes = KEY_METRICS
     values = np.empty((len(every), samples, replications, len(outcomes)))
     results = run_points(scenarios, replications, seed, workers, scheduler, progress)
@@ -115,12 +115,24 @@ class _Runs(Sequence[Scenario]):
     building each again when its turn comes costs a few milliseconds.
     """
 
-    def __init__(self, base: Scenario, settings: list[dict[str, Any]]) -> None:
+    def __init__(self, base: Scenario, settings: list[dict[str, Any]], policies: int) -> None:
         self.text = scenario_to_yaml(base.model_copy(update={"uncertainties": {}}))
         self.name = base.name
         self.settings = settings
-        for i in range(len(settings)):
-            self[i]
+        self.policies = policies
+        self._validate_all()
+
+    def _validate_all(self) -> None:
+        """Every pair before anything runs: a future whose values clash (each valid alone)
+        is bad input, named by its number, and nothing is written."""
+        for i in range(len(self.settings)):
+            try:
+                self[i]
+            except ScenarioError as err:
+                future = i // self.policies
+                lines = (f"{self.name}: future {future}: {p.path}: {p.message}"
+                         for p in err.problems)
+                raise InputError("\n".join(lines)) from None
 
     def __len__(self) -> int:
         return len(self.settings)

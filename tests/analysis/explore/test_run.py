@@ -110,3 +110,38 @@ def test_the_same_seed_gives_identical_folders_with_one_worker_two_and_dask(
         first = (tmp_path / "one" / name).read_bytes()
         assert first == (tmp_path / "two" / name).read_bytes(), name
         assert first == (tmp_path / "dask" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("changes", "args", "message"),
+    [
+        ({}, (), "has no uncertainties: section to explore"),
+        ({"uncertainties": {"markets.north.demand_usd.uav": {"uniform": [0.4e9, 1e12]},
+                            "markets.north.order_usd": {"uniform": [1e6, 10e6]}}},
+         (), "tiny: future "),
+        ({"uncertainties": {"licensing.export_cap_share": {"uniform": [0.2, 1.0]}}},
+         ("--policy", "p:licensing.export_cap_shar=1"), "did you mean 'export_cap_share'"),
+        ({"uncertainties": {"licensing.export_cap_share": {"uniform": [0.2, 1.0]}}},
+         ("--policy", "p:licensing.export_cap_share=2"), "--policy p: licensing.export_cap_share"),
+    ],
+    ids=["no-uncertainties", "futures-that-clash", "policy-path", "policy-value"],
+)
+def test_bad_explorations_exit_2_before_anything_runs(
+    workdir: Path, changes: dict[str, object], args: tuple[str, ...], message: str
+) -> None:
+    scenario = write_scenario(workdir, "tiny.yaml", **changes)
+    done = defsim("explore", scenario, "--samples", 20, "-n", 1, "--workers", 1, *args)
+    assert done.code == 2, done.err
+    assert message in done.err
+    assert not (workdir / "results").exists()
+
+
+def test_an_integer_field_takes_a_range_of_whole_numbers(tmp_path: Path) -> None:
+    scenario = write_scenario(tmp_path, "tiny.yaml", uncertainties={
+        "licensing.commission.decisions_per_meeting": {"uniform": [2.5, 30.4]},
+    })
+    done = defsim("explore", scenario, "--samples", 4, "-n", 1, "--workers", 1, "--quiet",
+                  "--out", tmp_path / "x")
+    assert done.code == 0, done.err
+    values = [r["licensing.commission.decisions_per_meeting"] for r in _rows(tmp_path / "x")]
+    assert all(v.isdigit() and 2 <= int(v) <= 30 for v in values), values
