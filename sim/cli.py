@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 from rich.console import Console
@@ -37,6 +37,9 @@ from sim.errors import InputError, RunError
 from sim.metrics import KEY_METRICS, TABLE_METRICS, format_value, label_of
 from sim.results.folder import atomic_folder, default_out_dir
 from sim.scenario.io import load_scenario
+
+if TYPE_CHECKING:
+    from sim.analysis.explore import Discovery
 
 __all__ = ["main"]
 
@@ -347,12 +350,17 @@ def discover(experiment_dir: Path, metric: str, below: float | None, above: floa
     direction: Literal["below", "above"] = "below" if below is not None else "above"
     found = ex.discover(experiment_dir, metric, threshold, direction, policy, min_coverage)
     if out is None:
-        written = ex.write_discovery(experiment_dir, found)
+        ex.write_discovery(experiment_dir, found)
     else:
         with atomic_folder(out) as tmp:
             ex.write_discovery(tmp, found)
-        written = [out / "discovery.json"]
-    console = Console()
+    print_discovery(found)
+    click.echo(str((out or experiment_dir) / "discovery.json"))
+
+
+def print_discovery(found: Discovery, console: Console | None = None) -> None:
+    """The PRIM box (its restricted uncertainties), the sentence, the uncertainties ranked."""
+    console = console or Console()
     box = found.box
     console.print(f"PRIM box {found.chosen} of {len(found.trajectory) - 1} peels: coverage "
                   f"{box['coverage']:.0%}, density {box['density']:.0%}, "
@@ -370,9 +378,8 @@ def discover(experiment_dir: Path, metric: str, below: float | None, above: floa
     console.print(table)
     console.print(found.sentence(), highlight=False, soft_wrap=True)
     ranked = ", ".join(f"{r['uncertainty']} ({r['pawn_median']:.2f})" for r in found.ranking[:5])
-    console.print(f"matters most for {metric} (SALib PAWN, chance level "
+    console.print(f"matters most for {found.metric} (SALib PAWN, chance level "
                   f"{found.ranking[0]['noise']:.2f}): {ranked}", highlight=False, soft_wrap=True)
-    click.echo(str(written[0]))
 
 
 def _command() -> str:
