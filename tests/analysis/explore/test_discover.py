@@ -10,6 +10,8 @@ import pytest
 from builders import CAP_LIMITED, closed_form_absorption, write_scenario
 from helpers import defsim
 
+from sim.analysis.explore.discover import _choose
+
 SAMPLES = 30
 BELOW = 0.4
 THRESHOLD_CAP = BELOW / closed_form_absorption(1.0)
@@ -83,3 +85,15 @@ def test_bad_discover_options_exit_2_in_one_line(
 def test_a_folder_that_is_not_an_experiment_is_bad_input(tmp_path: Path) -> None:
     done = defsim("discover", tmp_path, "--metric", "absorption_share", "--below", 0.5)
     assert done.code == 2 and "not an experiment folder" in done.err
+
+
+def test_the_box_chosen_is_the_densest_that_keeps_enough_cases_then_the_widest() -> None:
+    trajectory = [
+        {"coverage": 1.0, "density": 0.3},
+        {"coverage": 0.95, "density": 0.6},
+        {"coverage": 0.9, "density": 0.6},
+        {"coverage": 0.7, "density": 0.9},
+    ]
+    assert _choose(trajectory, 0.8) == 1
+    assert _choose(trajectory, 0.5) == 3
+    assert _choose(trajectory, 1.0) == 0

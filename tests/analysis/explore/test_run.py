@@ -41,6 +41,9 @@ def test_the_folder_holds_every_file(folder: Path) -> None:
     assert len(_rows(folder)) == SAMPLES * 3
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["kind"] == "explore" and manifest["futures"] == SAMPLES
+    report = (folder / "report.html").read_text(encoding="utf-8")
+    assert "approve_all: better than the base in most futures on export_usd" in report
+    assert report.count("data:image/png;base64,") == 7
 
 
 def test_explore_reproduces_the_closed_form_at_every_sampled_point(tmp_path: Path) -> None:
