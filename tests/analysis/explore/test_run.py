@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -148,3 +151,28 @@ def test_an_integer_field_takes_a_range_of_whole_numbers(tmp_path: Path) -> None
     assert done.code == 0, done.err
     values = [r["licensing.commission.decisions_per_meeting"] for r in _rows(tmp_path / "x")]
     assert all(v.isdigit() and 2 <= int(v) <= 30 for v in values), values
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.0, 4.0])
+def test_ctrl_c_mid_exploration_exits_130_and_leaves_nothing(workdir: Path, delay: float) -> None:
+    """Interrupted while the futures are checked (delay 0) or while the pool runs them."""
+    scenario = write_scenario(workdir.parent, "tiny.yaml", uncertainties={
+        "licensing.export_cap_share": {"uniform": [0.2, 1.0]},
+    })
+    out = workdir / "experiment"
+    proc = subprocess.Popen(
+        ["defsim", "explore", str(scenario), "--samples", "300", "-n", "20", "--workers", "2",
+         "--quiet", "--out", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 60
+    while not list(workdir.glob(".experiment.partial-*")):
+        assert proc.poll() is None and time.monotonic() < deadline, "never got under way"
+        time.sleep(0.05)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and err.strip().startswith("defsim: interrupted")
+    assert list(workdir.iterdir()) == []
