@@ -128,6 +128,7 @@ class Purchaser:
             firms.domestic_backlog_usd[:] += more
             orders = orders + more
             placed = placed + firms.sector_sum(more, len(sectors))
+        firms.domestic_orders_usd[:] += orders
         for s, name in enumerate(sectors if recorder.tracing else ()):
             recorder.trace(
                 recorder.month_start_days[month],

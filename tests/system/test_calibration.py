@@ -15,6 +15,7 @@ The figures (FACTS.md, cited by outlet and date in each scenario file):
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import numpy as np
 import pytest
@@ -187,3 +188,23 @@ def test_2026_no_exports_before_july_in_any_replication(scenario_2026: Scenario)
         record = run_replication(scenario_2026, k)
         assert record.monthly["export_usd"][:july].sum() == 0.0
         assert 12 <= record.monthly["licences_granted"][february].sum() <= 99
+
+
+def test_2025_drone_makers_grow_to_about_450_by_february_2026() -> None:
+    """Sources: "more than 200 drone companies" (Kyiv Independent, 22 May 2025, seed 003)
+    and "about 450" drone makers (Reuters, 12 Feb 2026, seed 002). The 2025 scenario starts
+    with 220 in May 2025; with exits switched off, the count at the start of February
+    2026 (month 9) is 220 + Poisson(entry_per_year x 9 / 12): its mean over 20
+    replications lies within four standard errors of the closed form, which lies within
+    5% of 450."""
+    path = REPO / "scenarios" / "ukraine-2025-open-letter.yaml"
+    no_exits = {f"sectors.{name}.cash_months": 1000 for name in load_scenario(path).sectors}
+    scenario = load_scenario(path, overrides={**no_exits, "months": 9})
+    spec = scenario.sectors["uav"]
+    assert spec.firms > 200
+    expected = spec.firms + spec.entry_per_year * 9 / 12
+    assert expected == pytest.approx(450, rel=0.05)
+    reps = 20
+    uav = scenario.sector_names.index("uav")
+    counts = [run_replication(scenario, k).monthly["firms_active"][-1, uav] for k in range(reps)]
+    assert abs(np.mean(counts) - expected) < 4 * math.sqrt(spec.entry_per_year * 9 / 12 / reps)
