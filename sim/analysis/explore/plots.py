@@ -113,19 +113,23 @@ def plot_peeling(trajectory: Sequence[Mapping[str, float]], chosen: int,
 
 
 def plot_box(limits: Sequence[Mapping[str, Any]], ax: Axes | None = None) -> Axes:
-    """The chosen box: each restricted uncertainty's range kept, within its full range."""
-    ranged = [row for row in limits if row.get("low") is not None]
-    if not ranged:
-        raise ValueError("the box restricts no numeric uncertainty")
-    ax = new_axes(ax, (7, 0.5 * len(ranged) + 1.5))
-    for y, row in enumerate(ranged):
+    """The chosen box: each restricted uncertainty's range kept within its full sampled range,
+    or the options a restricted choice keeps."""
+    if not limits:
+        raise ValueError("the box restricts no uncertainty")
+    ax = new_axes(ax, (7, 0.5 * len(limits) + 1.5))
+    for y, row in enumerate(limits):
+        ax.barh(y, 1.0, color="#eeeeee")
+        if row.get("values") is not None:
+            ax.text(0.02, y, "is " + " or ".join(row["values"]), va="center", fontsize=8)
+            continue
         span = (row["full_high"] - row["full_low"]) or 1.0
         low = (row["low"] - row["full_low"]) / span
         high = (row["high"] - row["full_low"]) / span
-        ax.barh(y, 1.0, color="#eeeeee")
         ax.barh(y, high - low, left=low, color="#1f77b4")
         ax.text(1.01, y, f"{row['low']:.3g} .. {row['high']:.3g}", va="center", fontsize=8)
-    ax.set_yticks(range(len(ranged)), [row["uncertainty"] for row in ranged], fontsize=8)
+    ax.set_yticks(range(len(limits)), [row["uncertainty"] for row in limits], fontsize=8)
+    ax.invert_yaxis()
     ax.set_xlim(0, 1.3)
     ax.set_xlabel("position within the uncertainty's sampled range")
     ax.set_title("The box: where the cases of interest concentrate", fontsize=10)
