@@ -51,7 +51,7 @@ def shared_pool(workers: int | None, scheduler: str | None) -> AbstractContextMa
 
 
 def out_dir(scenario: Scenario, kind: str, root: Path = Path("results")) -> Path:
-    """Default folder of a sweep or sensitivity run: ``results/<name>-<kind>/<UTC time>``."""
+    """Default folder of a sweep, exploration or sensitivity: ``results/<name>-<kind>/<time>``."""
     return default_out_dir(f"{scenario.name}-{kind}", root)
 
 
