@@ -334,10 +334,13 @@ def _table(title: str, headers: tuple[str, ...], rows: list[list[str]]) -> Table
 @click.option("--policy", default="base", show_default=True, help="Whose futures to analyse.")
 @click.option("--min-coverage", type=click.FloatRange(0.0, 1.0), default=0.8, show_default=True,
               help="The box chosen keeps at least this share of the cases of interest.")
+@click.option("--max-qp", type=click.FloatRange(0.0, 1.0), default=0.05, show_default=True,
+              help="Restrictions of the box less significant than this (quasi-p-value) are "
+                   "dropped; 1 keeps them all.")
 @click.option("--out", type=click.Path(path_type=Path),
               help="A new folder for discovery.json and plots (default: the experiment folder).")
 def discover(experiment_dir: Path, metric: str, below: float | None, above: float | None,
-             policy: str, min_coverage: float, out: Path | None) -> None:
+             policy: str, min_coverage: float, max_qp: float, out: Path | None) -> None:
     """Scenario discovery (PRIM) in an experiment folder: the futures where METRIC fails."""
     from sim.analysis import explore as ex
 
@@ -348,7 +351,8 @@ def discover(experiment_dir: Path, metric: str, below: float | None, above: floa
     if not math.isfinite(threshold):
         raise InputError(f"--{'below' if below is not None else 'above'}: not a finite number")
     direction: Literal["below", "above"] = "below" if below is not None else "above"
-    found = ex.discover(experiment_dir, metric, threshold, direction, policy, min_coverage)
+    found = ex.discover(experiment_dir, metric, threshold, direction, policy, min_coverage,
+                        max_qp)
     if out is None:
         ex.write_discovery(experiment_dir, found)
     else:
@@ -362,8 +366,10 @@ def print_discovery(found: Discovery, console: Console | None = None) -> None:
     """The PRIM box (its restricted uncertainties), the sentence, the uncertainties ranked."""
     console = console or Console()
     box = found.box
-    console.print(f"PRIM box {found.chosen} of {len(found.trajectory) - 1} peels: coverage "
-                  f"{box['coverage']:.0%}, density {box['density']:.0%}, "
+    dropped = (f", {len(found.dropped)} restrictions dropped as not significant"
+               if found.dropped else "")
+    console.print(f"PRIM box {found.chosen} of {len(found.trajectory) - 1} peels{dropped}: "
+                  f"coverage {box['coverage']:.0%}, density {box['density']:.0%}, "
                   f"{found.cases} of {found.futures} futures are cases", highlight=False)
     table = Table(title="restricted uncertainties")
     for heading in ("uncertainty", "kept", "full range", "quasi-p"):

@@ -6,9 +6,12 @@ RAND's sdtoolkit) peels the uncertainty space down to a box where those cases
 concentrate; its peeling trajectory trades *coverage* (share of all cases inside
 the box) against *density* (share of the box's futures that are cases). The box
 chosen is the densest that keeps at least ``min_coverage`` of the cases (of equal
-density, the one covering most). A given-data ranking (SALib's
-PAWN, moment-independent) says which uncertainties matter for the outcome over the
-whole sample, whatever the threshold.
+density, the one covering most); then, as Bryant and Lempert (2010) advise, the
+restrictions that are not significant (quasi-p-value above ``max_qp``: the cases
+would concentrate about as much without them) are dropped one by one, worst first, so
+that the box names the few conditions that matter rather than every peel. A
+given-data ranking (SALib's PAWN, moment-independent) says which uncertainties matter
+for the outcome over the whole sample, whatever the threshold.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ __all__ = ["DEFAULT_MIN_COVERAGE", "Discovery", "discover", "write_discovery"]
 
 DEFAULT_MIN_COVERAGE = 0.8
 """The chosen box keeps at least this share of the cases of interest."""
+MAX_QP = 0.05
+"""By default, a restriction whose quasi-p-value is above this is dropped from the box."""
 PAWN_SLICES = 10
 """Slices of each uncertainty's range in PAWN (fewer with fewer than 100 futures)."""
 KS_95 = 1.358
@@ -50,15 +55,16 @@ class Discovery:
     trajectory: list[dict[str, float]]
     """Every box of the peeling: coverage, density, mass, restricted dimensions."""
     chosen: int
+    """The box of the trajectory chosen, before its insignificant restrictions are dropped."""
+    box: dict[str, float]
+    """Coverage, density, mass and restricted dimensions of the box reported."""
+    dropped: list[str]
+    """Restrictions of the chosen box dropped as not significant, in the order dropped."""
+    max_qp: float
     limits: list[dict[str, Any]]
     """Each restricted uncertainty: its kept range (or values) and its full range."""
     ranking: list[dict[str, Any]]
     """Every uncertainty, most influential first: SALib's PAWN median, min and max."""
-
-    @property
-    def box(self) -> dict[str, float]:
-        """Coverage, density and mass of the chosen box."""
-        return self.trajectory[self.chosen]
 
     def sentence(self) -> str:
         """The box in words: how often the outcome fails where the box's conditions hold."""
@@ -76,8 +82,10 @@ class Discovery:
             "metric": self.metric, "policy": self.policy, "direction": self.direction,
             "threshold": self.threshold, "futures": self.futures, "cases": self.cases,
             "sentence": self.sentence(), "box": self.box, "chosen": self.chosen,
+            "dropped": self.dropped, "max_qp": self.max_qp,
             "limits": self.limits, "trajectory": self.trajectory, "ranking": self.ranking,
-            "method": "PRIM (package PRIM, lenient1 objective, peel and paste alpha 0.05); "
+            "method": "PRIM (package PRIM, lenient1 objective, peel and paste alpha 0.05; "
+                      "restrictions with quasi-p above max_qp dropped); "
                       "ranking: SALib PAWN on the experiment's points",
         }
 
@@ -89,8 +97,12 @@ def discover(
     direction: Literal["below", "above"],
     policy: str = BASE,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
+    max_qp: float = MAX_QP,
 ) -> Discovery:
-    """The box of futures where ``metric`` (mean per future) is below/above ``threshold``."""
+    """The box of futures where ``metric`` (mean per future) is below/above ``threshold``.
+
+    ``max_qp``: restrictions whose quasi-p-value is above it are dropped (1 keeps all).
+    """
     table = read_experiments(folder)
     rows = table.policy_rows(policy)
     y = table.outcome(rows, metric)
@@ -103,10 +115,10 @@ def discover(
         raise InputError(f"--{direction} {threshold:g}: {metric} is {direction} it in {which} "
                          f"future (it ranges from {low} to {high}); nothing to discover")
     x = _frame(table, [r for r, k in zip(rows, known, strict=True) if k])
-    trajectory, chosen, limits = _prim(x, cases[known], min_coverage)
+    trajectory, chosen, box, dropped, limits = _prim(x, cases[known], min_coverage, max_qp)
     ranking = _ranking(table, x, y[known])
     return Discovery(metric, policy, direction, float(threshold), int(known.sum()),
-                     int(cases.sum()), trajectory, chosen, limits, ranking)
+                     int(cases.sum()), trajectory, chosen, box, dropped, max_qp, limits, ranking)
 
 
 def _frame(table: ExperimentTable, rows: list[dict[str, str]]) -> Any:
@@ -123,22 +135,38 @@ def _frame(table: ExperimentTable, rows: list[dict[str, str]]) -> Any:
     return pd.DataFrame(columns)
 
 
-def _prim(x: Any, cases: np.ndarray, min_coverage: float) -> tuple[
-        list[dict[str, float]], int, list[dict[str, Any]]]:
+def _prim(x: Any, cases: np.ndarray, min_coverage: float, max_qp: float) -> tuple[
+        list[dict[str, float]], int, dict[str, float], list[str], list[dict[str, Any]]]:
+    """PRIM's trajectory, the box chosen on it, that box without its insignificant
+    restrictions, what was dropped, and the limits of what remains."""
     import prim
 
     logging.getLogger("prim").setLevel(logging.WARNING)
     found = prim.Prim(x, cases.astype(bool), threshold=0.5, threshold_type=">")
     box = found.find_box()
-    peeled = box.peeling_trajectory
-    trajectory = [
+    trajectory = _rows(box.peeling_trajectory)
+    chosen = _choose(trajectory, min_coverage)
+    box.select(chosen)
+    dropped = []
+    while box._cur_box > 0:
+        # Quasi-p-values and the box's current index are PRIM's own; the package has no
+        # public accessor for either.
+        qp = box._calculate_quasi_p(box._cur_box)
+        worst = max(qp, key=lambda name: (qp[name], name), default=None)
+        if worst is None or not qp[worst] > max_qp:
+            break
+        box.drop_restriction(worst)
+        dropped.append(str(worst))
+    final = _rows(box.peeling_trajectory)[box._cur_box]
+    return trajectory, chosen, final, dropped, _limits(x, box, box._cur_box)
+
+
+def _rows(peeled: Any) -> list[dict[str, float]]:
+    return [
         {"coverage": float(r["coverage"]), "density": float(r["density"]),
          "mass": float(r["mass"]), "restricted": int(r["res dim"])}
         for _, r in peeled.iterrows()
     ]
-    chosen = _choose(trajectory, min_coverage)
-    box.select(chosen)
-    return trajectory, chosen, _limits(x, box, chosen)
 
 
 def _choose(trajectory: list[dict[str, float]], min_coverage: float) -> int:
@@ -159,6 +187,8 @@ def _limits(x: Any, box: Any, chosen: int) -> list[dict[str, Any]]:
         return []
     qp = box._calculate_quasi_p(chosen)
     limits = box._box_lims[chosen]
+    if not qp:
+        return []
     rows = []
     for name in sorted(qp, key=lambda n: (qp[n], n)):
         entry: dict[str, Any] = {"uncertainty": str(name), "qp": _qp(qp[name])}

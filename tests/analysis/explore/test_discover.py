@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from builders import CAP_LIMITED, closed_form_absorption, write_scenario
 from helpers import defsim
@@ -97,3 +98,23 @@ def test_the_box_chosen_is_the_densest_that_keeps_enough_cases_then_the_widest()
     assert _choose(trajectory, 0.8) == 1
     assert _choose(trajectory, 0.5) == 3
     assert _choose(trajectory, 1.0) == 0
+
+
+def test_restrictions_that_are_not_significant_are_dropped_from_the_box() -> None:
+    """Cases where ``a < 0.3``, one label in ten flipped, six uncertainties that do not
+    matter: PRIM's densest box also peels some of them; their quasi-p-values drop them."""
+    import pandas as pd
+
+    from sim.analysis.explore.discover import _prim
+
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame({f"noise{i}": rng.uniform(size=300) for i in range(6)})
+    x["a"] = rng.uniform(size=300)
+    cases = (x["a"] < 0.3).to_numpy() ^ (rng.uniform(size=300) < 0.1)
+    *_, kept_all = _prim(x, cases, 0.5, 1.0)
+    assert len(kept_all) > 1, "the densest box peels noise too: the test would prove nothing"
+    _, _, box, dropped, limits = _prim(x, cases, 0.5, 0.05)
+    assert [row["uncertainty"] for row in limits] == ["a"]
+    assert limits[0]["high"] == pytest.approx(0.3, abs=0.05)
+    assert set(dropped) == {row["uncertainty"] for row in kept_all} - {"a"}
+    assert box["restricted"] == 1
