@@ -381,7 +381,8 @@ def print_discovery(found: Discovery, console: Console | None = None) -> None:
                 else f"{row['full_low']:.4g} .. {row['full_high']:.4g}")
         table.add_row(row["uncertainty"], kept, full,
                       "n/a" if row["qp"] is None else f"{row['qp']:.2g}")
-    console.print(table)
+    if found.limits:
+        console.print(table)
     console.print(found.sentence(), highlight=False, soft_wrap=True)
     ranked = ", ".join(f"{r['uncertainty']} ({r['pawn_median']:.2f})" for r in found.ranking[:5])
     console.print(f"matters most for {found.metric} (SALib PAWN, chance level "
