@@ -436,6 +436,24 @@ def plot(run_dir: Path, fmt: str) -> None:
 
 
 @cli.command()
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["xlsx"]), default="xlsx", show_default=True,
+              help="File format (Excel workbook).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="File to write (default RUN_DIR/run.xlsx); an existing file is refused.")
+def export(run_dir: Path, fmt: str, out: Path | None) -> None:
+    r"""Write RUN_DIR's summary, replications and monthly tables as one Excel workbook.
+
+    \b
+    Example:
+      defsim export results/base --out base.xlsx
+    """
+    from sim.results.excel import write_workbook
+
+    click.echo(str(write_workbook(run_dir, out)))
+
+
+@cli.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path),
               help="Comparison folder (default results/compare/UTC-TIME).")

@@ -44,12 +44,14 @@ __all__ = [
     "Outcome",
     "Series",
     "Unit",
+    "field_label",
     "format_change",
     "format_value",
     "label_of",
     "outcome",
     "series",
     "series_label",
+    "shown_alike",
     "unit_of",
 ]
 
@@ -314,6 +316,16 @@ def label_of(name: str) -> str:
     return declared.label if declared is not None else name
 
 
+def field_label(path: str) -> str:
+    """A scenario field for people: ``procurement › budget``, ``licensing › approval rate › uav``.
+
+    The unit a name ends in (``_usd``, ``_share``) is left to the axis or column that
+    prints the value (``axis_scale``, ``format_value``).
+    """
+    parts = [p.removesuffix("_usd").removesuffix("_share") for p in path.split(".")]
+    return " › ".join(p.replace("_", " ") for p in parts)
+
+
 def series_label(name: str) -> str:
     """The label of a monthly series for people (chart titles, legends); else the name."""
     declared = _SERIES.get(name)
@@ -338,6 +350,19 @@ def format_value(name: str, value: float | None, like: float | None = None) -> s
     if unit is Unit.SHARE:
         return f"{value:.1%}"
     return f"{value:,.1f}"
+
+
+def shown_alike(name: str, low: float, high: float, like: float | None = None) -> bool:
+    """Whether ``low`` and ``high`` print the same (``-$0.00`` and ``$0.00`` too).
+
+    An interval whose ends print alike says nothing a reader can see: the value is the
+    same in every replication, to the digits shown.
+    """
+    def shown(value: float) -> str:
+        text = format_value(name, value, like)
+        return text.removeprefix("-") if not any(c in "123456789" for c in text) else text
+
+    return shown(low) == shown(high)
 
 
 def format_change(name: str, value: float | None, like: float | None = None) -> str:

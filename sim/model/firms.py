@@ -24,6 +24,7 @@ compiled loops take one argument whose fields cannot be swapped by mistake.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -209,12 +210,19 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
         if spec.entry_per_year > 0 and spec.firms:
             rng = streams[f"firm_entry:{name}"]
             per_month = rng.poisson(spec.entry_per_year / 12.0, months)
-            entrants = int(per_month.sum())
+            drawn = int(per_month.sum())
             mean_size = spec.capacity_usd / 12.0 / spec.firms
-            sizes.append(mean_size * _unit_lognormal(rng, spec.size_sigma, entrants))
-            cash_months.append(spec.cash_months * _unit_lognormal(rng, spec.cash_sigma, entrants))
-            entry.append(np.repeat(np.arange(months, dtype=np.int64), per_month))
-            count += entrants
+            size = mean_size * _unit_lognormal(rng, spec.size_sigma, drawn)
+            cash = spec.cash_months * _unit_lognormal(rng, spec.cash_sigma, drawn)
+            month = np.repeat(np.arange(months, dtype=np.int64), per_month)
+            # Drawn for every month, then cut: the entrants before the cut are the same
+            # with or without it (common random numbers).
+            cut = months if spec.entry_until is None else _month_index(scenario, spec.entry_until)
+            keep = month < cut
+            sizes.append(size[keep])
+            cash_months.append(cash[keep])
+            entry.append(month[keep])
+            count += int(keep.sum())
         sectors.append(np.full(count, s, dtype=np.int64))
         margins.append(np.full(count, spec.margin))
         fixed_shares.append(np.full(count, spec.fixed_cost_share))
@@ -257,6 +265,12 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
         restart_plan_usd=np.zeros((n, calendar_months(scenario))),
         capacity_plan_usd=np.zeros((n, calendar_months(scenario))),
     )
+
+
+def _month_index(scenario: Scenario, day: dt.date) -> int:
+    """The simulated month (warm-up included) that ``day`` falls in; may be negative."""
+    first = scenario.start
+    return (day.year - first.year) * 12 + day.month - first.month + scenario.warm_up_months
 
 
 def _unit_lognormal(rng: np.random.Generator, sigma: float, count: int) -> np.ndarray:

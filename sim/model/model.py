@@ -69,7 +69,8 @@ class IndustryModel:
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
         windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
-        self.book = ExportBook(self.firms, len(sectors), windows, self.cap_share)
+        restart = scenario.mothballing.restart_months if scenario.mothballing else -1
+        self.book = ExportBook(self.firms, len(sectors), windows, self.cap_share, restart)
         record = ReplicationRecord.empty(
             replication, self.calendar.months, sectors, scenario.market_names
         )

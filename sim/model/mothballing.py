@@ -7,9 +7,11 @@ needs in the coming ``restart_months + 1`` months: it can no longer produce and
 costs ``fixed_cost_floor`` of its fixed cost. When the calendar of the coming
 months needs more than the capacity still available, the firm restarts mothballed
 capacity, as much as is needed: it pays its full fixed cost at once and produces
-again after ``restart_months`` whole months (0: the next month). Orders are taken
-against a firm's whole capacity, mothballed or not, so a restart that comes too
-late shows as late work, never as an order refused.
+again after ``restart_months`` whole months (0: the next month). A tranche takes
+capacity in use first and mothballed capacity only for what that cannot take
+(``procurement``); an export contract counts on mothballed capacity only from the
+month a restart decided now would be ready (``export_book``). A restart that still
+comes too late shows as late work, never as an order refused.
 
 Mothballed capacity still counts as capacity, and so in the surplus: laying it up
 changes what a firm pays, not what the industry could make.

@@ -12,7 +12,7 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.metrics import format_change, format_value
+from sim.metrics import format_change, format_value, label_of
 from sim.report.charts import Rendered
 from sim.report.compare_plots import render_compare_plots
 from sim.report.html import estimate_cell, html_page, html_table, plots_section, write_plots
@@ -94,7 +94,7 @@ def comparison_table(
     for metric in _metrics(differences):
         means = [estimate_cell(metric, _summary_estimate(r, metric)) for r in runs]
         diffs = [_difference_cell(by_key[metric, k]) for k in range(1, len(runs))]
-        rows.append([metric, *means, *diffs])
+        rows.append([label_of(metric), *means, *diffs])
     return headers, rows
 
 

@@ -96,6 +96,8 @@ class Sector(Section):
     """New firms entering the sector per year (a Poisson process, counted per month). An
     entrant's size and cash are drawn like an incumbent's: a lognormal factor of mean 1
     (``size_sigma``, ``cash_sigma``) times the sector's mean firm size at the start."""
+    entry_until: dt.date | None = None
+    """No firm enters from the month of this date on (default: entry runs to the horizon)."""
 
     @model_validator(mode="after")
     def _firms_match_capacity(self) -> Sector:
@@ -117,9 +119,14 @@ class Procurement(Section):
     """Split of the budget across sectors; shares sum to 1."""
     tranche: Literal["monthly", "quarterly"] = "monthly"
     """How often budget is paid out: 1/12 of the annual budget monthly or 1/4 quarterly."""
-    allocation: Literal["pro_rata", "largest_first", "random"] = "pro_rata"
+    allocation: Literal["pro_rata", "largest_first", "random", "incumbents_first"] = "pro_rata"
     """How a sector's tranche is placed with firms: in proportion to free capacity,
-    largest firms first, or firms in random order."""
+    largest firms first, firms in random order, or past suppliers first (most
+    supplied first), then the others in a random order that favours large firms."""
+    size_preference: float = Field(default=1.0, ge=0.0, le=5.0)
+    """With ``incumbents_first``: how strongly the buyer favours large firms when it takes
+    on new suppliers; a firm's odds of coming before another go with capacity to this
+    power (0: every firm alike, 1: in proportion to capacity)."""
     payment_delay_days: int = Field(default=30, ge=0, le=3650)
     """Days from the end of a month of domestic production until the firm is paid."""
     reallocate_unspent: bool = False

@@ -165,3 +165,17 @@ def test_reinvested_capacity_arrives_after_the_build_lag() -> None:
     assert cap_lagged[first + 5] > cap_lagged[first]
     assert instant.monthly["outside_investment_usd"].sum() > 0
     assert invariant_violations(lagged) == []
+
+
+def test_no_firm_enters_from_entry_until_and_earlier_entrants_are_the_same() -> None:
+    cut = make_scenario(**{**ENTRY, "sectors.uav.entry_until": "2026-07-01"})
+    full = IndustryModel(make_scenario(**ENTRY), 0, 1).firms
+    firms = IndustryModel(cut, 0, 1).firms
+    assert firms.entry_month.max() == 5  # January to June 2026
+    before = full.entry_month[(full.entry_month >= 0) & (full.entry_month < 6)]
+    kept = (full.entry_month >= 0) & (full.entry_month < 6)
+    entrants = firms.entry_month >= 0
+    np.testing.assert_array_equal(firms.entry_month[entrants], before)
+    np.testing.assert_array_equal(firms.monthly_capacity_usd[entrants],
+                                  full.monthly_capacity_usd[kept])
+    np.testing.assert_array_equal(firms.cash_usd[entrants], full.cash_usd[kept])
