@@ -234,7 +234,7 @@ def _ranking(table: ExperimentTable, x: Any, y: np.ndarray) -> list[dict[str, An
             codes = {v: k for k, v in enumerate(sorted(set(column)))}
             column = column.map(codes).astype(float)
         columns.append(column.to_numpy(dtype=float))
-    slices = max(2, min(PAWN_SLICES, y.size // 10))
+    slices = _slices(y.size)
     noise = KS_95 * math.sqrt(slices / y.size + 1 / y.size)
     if np.ptp(y) == 0.0:
         return [{"uncertainty": n, "pawn_median": 0.0, "pawn_min": 0.0, "pawn_max": 0.0,
@@ -246,6 +246,16 @@ def _ranking(table: ExperimentTable, x: Any, y: np.ndarray) -> list[dict[str, An
              "pawn_min": float(result["minimum"][i]), "pawn_max": float(result["maximum"][i]),
              "noise": noise} for i, n in enumerate(names)]
     return sorted(rows, key=lambda r: -r["pawn_median"])
+
+
+def _slices(futures: int) -> int:
+    """PAWN's number of slices: about ten futures each, at most ``PAWN_SLICES``, and never a
+    number whose quantile grid SALib builds past 1 (``np.arange(0, 1 + 1/S, 1/S)`` ends at
+    1.0000000000000002 for 6 and 9, and numpy refuses the quantile)."""
+    slices = max(2, min(PAWN_SLICES, futures // 10))
+    while slices > 2 and np.arange(0, 1 + 1 / slices, 1 / slices)[-1] > 1.0:
+        slices -= 1
+    return slices
 
 
 def _condition(row: dict[str, Any]) -> str:

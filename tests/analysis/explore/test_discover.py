@@ -118,3 +118,19 @@ def test_restrictions_that_are_not_significant_are_dropped_from_the_box() -> Non
     assert limits[0]["high"] == pytest.approx(0.3, abs=0.05)
     assert set(dropped) == {row["uncertainty"] for row in kept_all} - {"a"}
     assert box["restricted"] == 1
+
+
+@pytest.mark.parametrize("futures", [12, 40, 60, 90, 95, 100, 500])
+def test_pawn_ranks_any_number_of_futures(futures: int) -> None:
+    """SALib's PAWN fails for 6 and 9 slices (its quantile grid ends past 1): 60 and 90
+    futures used to ask for those."""
+    import pandas as pd
+
+    from sim.analysis.explore.discover import _ranking
+    from sim.analysis.explore.files import ExperimentTable
+
+    rng = np.random.default_rng(futures)
+    x = pd.DataFrame({"a": rng.uniform(size=futures), "b": rng.uniform(size=futures)})
+    table = ExperimentTable(Path(), {}, ("a", "b"), (), [])
+    ranking = _ranking(table, x, x["a"].to_numpy() + 0.1 * rng.uniform(size=futures))
+    assert ranking[0]["uncertainty"] == "a"
