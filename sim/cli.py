@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 from rich.console import Console
@@ -37,6 +37,9 @@ from sim.errors import InputError, RunError
 from sim.metrics import KEY_METRICS, TABLE_METRICS, format_value, label_of
 from sim.results.folder import atomic_folder, default_out_dir
 from sim.scenario.io import load_scenario
+
+if TYPE_CHECKING:
+    from sim.analysis.explore import Discovery
 
 __all__ = ["main"]
 
@@ -260,6 +263,130 @@ def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: i
             lines = "\n".join(sa.ranking_lines(result, outcome))
             console.print(lines, highlight=False, soft_wrap=True)
     click.echo(str(target))
+
+
+@cli.command()
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option("--samples", type=click.IntRange(min=1, max=100_000),
+              help="Futures drawn from the uncertainties (Latin hypercube; default 100).")
+@click.option("-n", "--replications", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+              help="Replications per future and policy (default: 10, or the scenario's if fewer).")
+@click.option("--policy", "policies", multiple=True, metavar="NAME:PATH=VALUE[,PATH=VALUE...]",
+              help="Levers set on top of every future, compared with the base; repeatable.")
+@_seed_option("Root seed of the sample and of every run (default: the scenario's).")
+@_overrides_option
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Experiment folder (default results/NAME-explore/UTC-TIME).")
+@_executor_options
+@click.option("--quiet", is_flag=True, help="No progress bar and no tables.")
+def explore(scenario: Path, samples: int | None, replications: int | None,
+            policies: tuple[str, ...], seed: int | None, overrides: tuple[str, ...],
+            out: Path | None, workers: int | None, scheduler: str | None, quiet: bool) -> None:
+    """Run SCENARIO across the futures of its uncertainties: the answer with its assumption
+    spread, and policies compared with the base in every future (common random numbers)."""
+    from sim.analysis import explore as ex
+    from sim.analysis.experiment import out_dir
+
+    sc = load_scenario(scenario, overrides)
+    chosen = [ex.parse_policy(text) for text in policies]
+    n = replications or min(ex.DEFAULT_REPLICATIONS, sc.replications)
+    target = out or out_dir(sc, "explore")
+    clock = time.perf_counter()
+    with atomic_folder(target) as tmp, _progress(quiet) as progress:
+        result = ex.run_explore(sc, samples or ex.DEFAULT_SAMPLES, n, chosen, seed, workers,
+                                scheduler, progress)
+        ex.write_exploration(tmp, result, _command_info(clock))
+    if not quiet:
+        print_exploration(ex.summary(result))
+    click.echo(str(target))
+
+
+def print_exploration(document: dict[str, Any], console: Console | None = None) -> None:
+    """The base case's spread across futures, then each policy against the base."""
+    from sim.analysis import explore as ex
+
+    console = console or Console()
+    title = (f"{document['scenario']}: {document['futures']} futures x "
+             f"{document['replications']} replications, seed {document['seed']}")
+    rows = ex.spread_rows(document, names=ex.POLICY_OUTCOMES)
+    console.print(_table(title, ex.SPREAD_HEADERS, rows))
+    if document["comparison"]:
+        console.print(_table("policies against the base, future by future",
+                             ex.COMPARISON_HEADERS, ex.comparison_rows(document)))
+        for line in ex.verdicts(document):
+            console.print(line, highlight=False, soft_wrap=True)
+
+
+def _table(title: str, headers: tuple[str, ...], rows: list[list[str]]) -> Table:
+    table = Table(title=title)
+    for k, heading in enumerate(headers):
+        table.add_column(heading, justify="left" if k == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+@cli.command()
+@click.argument("experiment_dir", type=click.Path(path_type=Path))
+@click.option("--metric", required=True, help="The outcome, e.g. absorption_share.")
+@click.option("--below", type=float, help="Cases of interest: futures where the metric is below.")
+@click.option("--above", type=float, help="Cases of interest: futures where the metric is above.")
+@click.option("--policy", default="base", show_default=True, help="Whose futures to analyse.")
+@click.option("--min-coverage", type=click.FloatRange(0.0, 1.0), default=0.8, show_default=True,
+              help="The box chosen keeps at least this share of the cases of interest.")
+@click.option("--max-qp", type=click.FloatRange(0.0, 1.0), default=0.05, show_default=True,
+              help="Restrictions of the box less significant than this (quasi-p-value) are "
+                   "dropped; 1 keeps them all.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="A new folder for discovery.json and plots (default: the experiment folder).")
+def discover(experiment_dir: Path, metric: str, below: float | None, above: float | None,
+             policy: str, min_coverage: float, max_qp: float, out: Path | None) -> None:
+    """Scenario discovery (PRIM) in an experiment folder: the futures where METRIC fails."""
+    from sim.analysis import explore as ex
+
+    if (below is None) == (above is None):
+        raise InputError("defsim discover: give exactly one of --below X or --above X")
+    threshold = below if below is not None else above
+    assert threshold is not None
+    if not math.isfinite(threshold):
+        raise InputError(f"--{'below' if below is not None else 'above'}: not a finite number")
+    direction: Literal["below", "above"] = "below" if below is not None else "above"
+    found = ex.discover(experiment_dir, metric, threshold, direction, policy, min_coverage,
+                        max_qp)
+    if out is None:
+        ex.write_discovery(experiment_dir, found)
+    else:
+        with atomic_folder(out) as tmp:
+            ex.write_discovery(tmp, found)
+    print_discovery(found)
+    click.echo(str((out or experiment_dir) / "discovery.json"))
+
+
+def print_discovery(found: Discovery, console: Console | None = None) -> None:
+    """The PRIM box (its restricted uncertainties), the sentence, the uncertainties ranked."""
+    console = console or Console()
+    box = found.box
+    dropped = (f", {len(found.dropped)} restrictions dropped as not significant"
+               if found.dropped else "")
+    console.print(f"PRIM box {found.chosen} of {len(found.trajectory) - 1} peels{dropped}: "
+                  f"coverage {box['coverage']:.0%}, density {box['density']:.0%}, "
+                  f"{found.cases} of {found.futures} futures are cases", highlight=False)
+    table = Table(title="restricted uncertainties")
+    for heading in ("uncertainty", "kept", "full range", "quasi-p"):
+        table.add_column(heading, justify="left" if heading == "uncertainty" else "right")
+    for row in found.limits:
+        kept = (", ".join(row["values"]) if row.get("values") is not None
+                else f"{row['low']:.4g} .. {row['high']:.4g}")
+        full = ("" if row.get("values") is not None
+                else f"{row['full_low']:.4g} .. {row['full_high']:.4g}")
+        table.add_row(row["uncertainty"], kept, full,
+                      "n/a" if row["qp"] is None else f"{row['qp']:.2g}")
+    if found.limits:
+        console.print(table)
+    console.print(found.sentence(), highlight=False, soft_wrap=True)
+    ranked = ", ".join(f"{r['uncertainty']} ({r['pawn_median']:.2f})" for r in found.ranking[:5])
+    console.print(f"matters most for {found.metric} (SALib PAWN, chance level "
+                  f"{found.ranking[0]['noise']:.2f}): {ranked}", highlight=False, soft_wrap=True)
 
 
 def _command() -> str:

@@ -4,9 +4,9 @@ One base (``BASE``) and one way to change it: dotted paths, e.g.
 ``make_scenario(**{"procurement.budget_usd": 1e9})``; ``DELETE`` removes a field.
 ``scenario_dict`` gives the dict (also for invalid scenarios), ``make_scenario`` the
 validated ``Scenario`` and ``write_scenario`` a YAML file. Named sets of changes
-(``EVERY_CHART``, ``TINY_SWEEP``, ``TINY_SENSITIVITY``) are spread in like any other:
-``write_scenario(folder, **EVERY_CHART)``. ``morris_result`` is a sensitivity result
-made without running anything, for the charts and pages that show one.
+(``EVERY_CHART``, ``TINY_SWEEP``, ``TINY_SENSITIVITY``, ``CAP_LIMITED``) are spread in like
+any other: ``write_scenario(folder, **EVERY_CHART)``. ``morris_result`` is a sensitivity
+result made without running anything, for the charts and pages that show one.
 """
 
 from __future__ import annotations
@@ -106,6 +106,42 @@ TINY_SENSITIVITY: dict[str, Any] = {
     "reinvestment": DELETE,
 }
 """For sensitivity analyses: fewer firms and replications, no reinvestment."""
+
+
+CAP_LOW, CAP_HIGH = 0.1, 0.9
+
+CAP_LIMITED: dict[str, Any] = {
+    "name": "cap-limited",
+    "exits.grace_months": 1200,
+    "reinvestment": {},
+    "sectors.artillery": DELETE,
+    "procurement.sector_shares": {"uav": 1.0},
+    "procurement.budget_usd": 0.0,
+    "licensing.opens": "2026-01-01",
+    "licensing.commission.meeting_every_days": 1,
+    "licensing.commission.decisions_per_meeting": 10_000,
+    "licensing.approval_rate": {"default": 1.0},
+    "licensing.preparation_days": 0,
+    "licensing.apply_when_idle_share": 0.0,
+    "licensing.licence_months": 1200,
+    "licensing.reapply_after_days": 36500,
+    "markets.north.demand_usd": {"uav": 50e9},
+    "markets.north.order_usd": 0.5e9,
+    "markets.north.delivery_months": 1,
+    "markets.north.max_suppliers": 1000,
+    "uncertainties": {
+        "licensing.export_cap_share": {"uniform": [CAP_LOW, CAP_HIGH], "source": "test"},
+        "markets.north.price_premium": {"uniform": [0.0, 0.5], "source": "moves revenue only"},
+    },
+}
+"""Nothing is bought at home and every firm is licensed on day 1 with demand far above
+capacity, so a licensed firm exports its cap from the month after the first contracts:
+``absorption_share = export_cap_share * (months - 1) / months``, exactly. The price premium
+changes revenue, not exports: an uncertainty that does not matter."""
+
+
+def closed_form_absorption(cap: float, months: int = 12) -> float:
+    return cap * (months - 1) / months
 
 
 def scenario_dict(**changes: Any) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What sweeps and sensitivity analyses share: varied fields, one pool, where results go.
+"""What sweeps, explorations and sensitivity analyses share: varied fields, running many
+points through one pool, where results go.
 
 In EMA Workbench's words, an experiment varies *levers* (what policy sets: budget,
 approval rates, commission cadence, export caps) or *uncertainties* (what nobody
@@ -7,16 +8,28 @@ sets: export demand, firm sizes) and reports the *outcomes*.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from sim.api import RunResult, simulate
 from sim.results.folder import default_out_dir
 from sim.run.executors import worker_pool
-from sim.scenario.io import field_annotation
+from sim.run.runner import Progress
+from sim.scenario.io import scenario_from_text, scenario_to_yaml
+from sim.scenario.paths import field_annotation
 from sim.scenario.schema import Scenario
 
-__all__ = ["UNCERTAINTY_PREFIXES", "factor_kind", "field_type", "out_dir", "shared_pool"]
+__all__ = [
+    "UNCERTAINTY_PREFIXES",
+    "factor_kind",
+    "field_type",
+    "out_dir",
+    "point_scenarios",
+    "run_points",
+    "shared_pool",
+]
 
 UNCERTAINTY_PREFIXES = ("markets.", "sectors.", "export_centres.demand_uplift", "exits.outcomes")
 """Dotted paths that describe the world rather than policy (EMA Workbench: uncertainties)."""
@@ -38,5 +51,58 @@ def shared_pool(workers: int | None, scheduler: str | None) -> AbstractContextMa
 
 
 def out_dir(scenario: Scenario, kind: str, root: Path = Path("results")) -> Path:
-    """Default folder of a sweep or sensitivity run: ``results/<name>-<kind>/<UTC time>``."""
+    """Default folder of a sweep, exploration or sensitivity: ``results/<name>-<kind>/<time>``."""
     return default_out_dir(f"{scenario.name}-{kind}", root)
+
+
+def point_scenarios(
+    base: Scenario, settings: Sequence[dict[str, Any]], label: str = "point"
+) -> list[Scenario]:
+    """The scenario at every point (``settings``: dotted path -> value), all validated
+    before anything runs.
+
+    A point is one future: the base's ``uncertainties`` are not carried into it.
+    """
+    text = scenario_to_yaml(base.model_copy(update={"uncertainties": {}}))
+    return [
+        scenario_from_text(text, f"{base.name} ({label} {i})", point)
+        for i, point in enumerate(settings)
+    ]
+
+
+def run_points(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> Iterator[RunResult]:
+    """Each scenario's ``replications`` with the same ``seed``, in order, through one pool.
+
+    The same seed at every point gives common random numbers: replication k of
+    every point draws the same streams, so differences between points come from
+    their settings. ``progress`` sees replications done over all points.
+    """
+    total = len(scenarios) * replications
+    with shared_pool(workers, scheduler) as pool:
+        for index, scenario in enumerate(scenarios):
+            yield simulate(
+                scenario,
+                replications,
+                seed,
+                workers,
+                scheduler,
+                pool=pool,
+                progress=_offset(progress, index * replications, total),
+            )
+
+
+def _offset(progress: Progress | None, done_before: int, total: int) -> Progress | None:
+    if progress is None:
+        return None
+
+    def update(done: int, planned: int) -> None:
+        progress(done_before + done, total)
+
+    return update

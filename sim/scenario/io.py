@@ -6,9 +6,6 @@ This is the only module that reads scenario files. Every problem is reported as
 
 from __future__ import annotations
 
-import difflib
-import itertools
-import types
 import typing
 import weakref
 from collections.abc import Iterable, Mapping
@@ -19,7 +16,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem, ScenarioError
+from sim.scenario.paths import (
+    PathError,
+    assign,
+    field_annotation,
+    resolve_path,
+    suggest,
+    unwrap_optional,
+)
 from sim.scenario.schema import CrossReferenceError, Scenario
+from sim.scenario.uncertainties import uncertainty_problems
 from sim.scenario.yaml_lines import (
     MAX_FILE_BYTES,
     Loader,
@@ -79,11 +85,11 @@ def scenario_from_text(
     problems: list[Problem] = []
     for i, (dotted, value, where) in enumerate(pairs, start=1):
         try:
-            loc = _resolve_path(dotted, data)
-        except _PathError as err:
+            loc = resolve_path(dotted, data)
+        except PathError as err:
             problems.append(Problem(where or f"--set {i}", key_text(dotted), str(err)))
             continue
-        _assign(data, loc, value)
+        assign(data, loc, value)
         lines[loc] = where or f"--set {i}"
     if problems:
         raise ScenarioError(problems)
@@ -133,10 +139,6 @@ def parse_override(text: str, number: int = 1) -> tuple[str, Any]:
 # --- overrides -----------------------------------------------------------------------
 
 
-class _PathError(Exception):
-    pass
-
-
 def _override_pairs(
     overrides: Mapping[str, Any] | Iterable[str] | None,
 ) -> list[tuple[str, Any, str | None]]:
@@ -147,79 +149,6 @@ def _override_pairs(
     if isinstance(overrides, str):
         overrides = [overrides]
     return [(*parse_override(text, i), None) for i, text in enumerate(overrides, start=1)]
-
-
-def _resolve_path(dotted: str, data: dict[str, Any]) -> Loc:
-    """Check a dotted path against the schema; list indices become ints."""
-    loc: list[str | int] = []
-    annotation: Any = Scenario
-    node: Any = data
-    parts = dotted.split(".")
-    for depth, part in enumerate(parts):
-        annotation = _unwrap_optional(annotation)
-        origin = typing.get_origin(annotation)
-        is_last = depth == len(parts) - 1
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            fields = annotation.model_fields
-            if part not in fields:
-                raise _PathError(f"unknown field {part!r}{_suggest(part, fields)}")
-            annotation = fields[part].annotation
-            key: str | int = part
-        elif origin is dict:
-            known = list(node) if isinstance(node, dict) else []
-            if part not in known and not is_last:
-                raise _PathError(f"no entry {part!r} here{_suggest(part, known)}")
-            annotation = typing.get_args(annotation)[1]
-            key = part
-        elif origin is tuple:
-            if not part.isdigit():
-                raise _PathError(f"{part!r} should be a list index (0, 1, ...)")
-            key = int(part)
-            if not isinstance(node, list) or key >= len(node):
-                raise _PathError(f"index {key} is beyond the end of the list")
-            annotation = typing.get_args(annotation)[0]
-        else:
-            raise _PathError(f"{'.'.join(parts[:depth])!r} is a value, not a section")
-        loc.append(key)
-        node = _child(node, key)
-    return tuple(loc)
-
-
-def _unwrap_optional(annotation: Any) -> Any:
-    """Strip ``Annotated[...]`` and ``X | None`` down to the type that holds the value."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
-        else:
-            return annotation
-
-
-def _child(node: Any, key: str | int) -> Any:
-    if isinstance(node, dict):
-        return node.get(key)
-    if isinstance(node, list) and isinstance(key, int) and key < len(node):
-        return node[key]
-    return None
-
-
-def _assign(data: dict[str, Any], loc: Loc, value: Any) -> None:
-    """Set ``value`` at ``loc``, making sections on the way (a name needs a mapping)."""
-    node: Any = data
-    for key, below in itertools.pairwise(loc):
-        nxt = _child(node, key)
-        if isinstance(below, str) and not isinstance(nxt, dict):
-            nxt = {}
-            node[key] = nxt
-        node = nxt
-    node[loc[-1]] = value
-
-
-def _suggest(word: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # --- validation ----------------------------------------------------------------------
@@ -233,19 +162,26 @@ def _validate(data: dict[str, Any], lines: dict[Loc, int | str], filename: str) 
     if wrong:
         raise ScenarioError(wrong)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
         problems = [_problem_from_pydantic(e, lines, filename) for e in err.errors()]
     except CrossReferenceError as err:
         problems = [
             Problem(_where(loc, lines, filename), path_text(loc), msg) for loc, msg in err.problems
         ]
+    else:
+        problems = [
+            Problem(_where(loc, lines, filename), path_text(loc), msg)
+            for loc, msg in uncertainty_problems(data)
+        ]
+        if not problems:
+            return scenario
     raise ScenarioError(_dedupe(problems))
 
 
 def _bool_numbers(value: Any, annotation: Any = Scenario, loc: Loc = ()) -> list[tuple[Loc, str]]:
     """``true``/``false`` where a number belongs: pydantic would read them as 1 and 0."""
-    annotation = _unwrap_optional(annotation)
+    annotation = unwrap_optional(annotation)
     origin = typing.get_origin(annotation)
     if annotation in (int, float):
         if isinstance(value, bool):
@@ -271,29 +207,10 @@ def _problem_from_pydantic(error: Any, lines: dict[Loc, int | str], filename: st
     loc: Loc = tuple(part for part in error["loc"] if part != "[key]")
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = f"unknown key{_suggest(str(loc[-1]), _known_fields(loc[:-1]))}"
+        message = f"unknown key{suggest(str(loc[-1]), _known_fields(loc[:-1]))}"
     elif error["type"] == "missing":
         message = "required field is missing"
     return Problem(_where(loc, lines, filename), path_text(loc) or "scenario", message)
-
-
-def field_annotation(loc: Loc) -> Any:
-    """The type held at a path of the schema (dict keys and list indices pass through), or None."""
-    annotation: Any = Scenario
-    for part in loc:
-        annotation = _unwrap_optional(annotation)
-        origin = typing.get_origin(annotation)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field = annotation.model_fields.get(str(part))
-            if field is None:
-                return None
-            annotation = field.annotation
-        elif origin in (dict, tuple):
-            args = typing.get_args(annotation)
-            annotation = args[1] if origin is dict else args[0]
-        else:
-            return None
-    return _unwrap_optional(annotation)
 
 
 def _known_fields(loc: Loc) -> list[str]:

@@ -33,6 +33,7 @@ __all__ = [
     "Renewal",
     "Scenario",
     "Sector",
+    "Uncertainty",
 ]
 
 SHARE_TOLERANCE = 1e-6
@@ -348,6 +349,66 @@ class Exits(Section):
     """Probabilities of the exit outcomes."""
 
 
+Choice = str | int | float | bool
+"""A value ``choice`` may pick: a scalar of the field it is given for."""
+
+
+class Uncertainty(Section):
+    """The plausible values of one scenario field: exactly one distribution, and its source.
+
+    The scenario's own value stays the base case; ``defsim explore`` samples these.
+    Whether the values suit the field they are given for (its type, its bounds) is
+    checked against that field (``sim.scenario.uncertainties``).
+    """
+
+    uniform: tuple[float, float] | None = None
+    """``[low, high]``: every value in between equally likely."""
+    loguniform: tuple[float, float] | None = None
+    """``[low, high]``, both > 0: every order of magnitude in between equally likely."""
+    triangular: tuple[float, float, float] | None = None
+    """``[low, mode, high]``: most likely at ``mode``, falling to 0 at the ends."""
+    choice: tuple[Choice, ...] | None = None
+    """Values picked with equal probability: the options of a choice field such as
+    ``procurement.allocation``, or numbers."""
+    source: str = Field(default="", max_length=2000)
+    """Why this range: a citation, or 'assumption' and its reasoning."""
+
+    @model_validator(mode="after")
+    def _one_distribution(self) -> Uncertainty:
+        given = [name for name in DISTRIBUTIONS if getattr(self, name) is not None]
+        if len(given) != 1:
+            found = f"got {', '.join(given)}" if given else "got none"
+            raise ValueError(f"give exactly one of {', '.join(DISTRIBUTIONS)} ({found})")
+        bounds = self.uniform or self.loguniform or self.triangular
+        if bounds is not None and list(bounds) != sorted(bounds):
+            order = "low <= mode <= high" if self.triangular else "low <= high"
+            raise ValueError(f"{given[0]} {list(bounds)}: expected {order}")
+        if self.loguniform is not None and self.loguniform[0] <= 0:
+            raise ValueError(f"loguniform {list(self.loguniform)}: low must be > 0")
+        if self.choice is not None and not self.choice:
+            raise ValueError("choice needs at least one value")
+        if self.choice is not None and len(set(map(repr, self.choice))) != len(self.choice):
+            raise ValueError(f"choice {list(self.choice)} lists a value twice")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The distribution's name: ``uniform``, ``loguniform``, ``triangular`` or ``choice``."""
+        return next(name for name in DISTRIBUTIONS if getattr(self, name) is not None)
+
+    @property
+    def extremes(self) -> tuple[Choice, ...]:
+        """The values that bound what can be drawn: both ends of a range, every choice."""
+        if self.choice is not None:
+            return self.choice
+        bounds = self.uniform or self.loguniform or self.triangular or ()
+        return (bounds[0], bounds[-1]) if bounds else ()
+
+
+DISTRIBUTIONS = ("uniform", "loguniform", "triangular", "choice")
+"""The distributions an uncertainty may have, in the order the reference lists them."""
+
+
 class Scenario(Section):
     """A complete scenario: what is simulated, for how long, how often."""
 
@@ -387,6 +448,10 @@ class Scenario(Section):
     """Working-capital credit (omit it: firms have none)."""
     mothballing: Mothballing | None = None
     """Laying up idle capacity (omit it: idle capacity costs its full fixed cost)."""
+    uncertainties: dict[str, Uncertainty] = Field(default_factory=dict)
+    """The assumptions as ranges, by dotted path of the field they vary
+    (``licensing.export_cap_share: {uniform: [0.3, 1.0], source: ...}``); the values above
+    stay the base case. Used by ``defsim explore``; a run ignores them."""
 
     @field_validator("start")
     @classmethod

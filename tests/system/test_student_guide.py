@@ -8,34 +8,14 @@ replication and sample counts are set to 2. Local runs use one worker process.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
-from helpers import REPO
+from helpers import REPO, bash_commands, run_commands, write_shrunken_2026
 
-from sim.scenario.io import load_scenario
-
-SCENARIO = "scenarios/ukraine-2026-controlled-export.yaml"
 COUNTS = re.compile(r"(-n|--replications|--samples) \d+")
-
-
-def bash_commands(markdown: str) -> list[str]:
-    """Commands of the ```bash blocks: comments dropped, backslash continuations joined."""
-    commands: list[str] = []
-    for block in re.findall(r"```bash\n(.*?)```", markdown, flags=re.S):
-        joined = block.replace("\\\n", " ")
-        commands += [
-            line.strip()
-            for line in joined.splitlines()
-            if line.strip() and not line.startswith("#")
-        ]
-    return commands
 
 
 def readme_sweep_section() -> str:
@@ -54,29 +34,12 @@ def shrink(command: str) -> str:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    data = load_scenario(REPO / SCENARIO).model_dump(mode="json")
-    data["months"] = 12
-    for sector in data["sectors"].values():
-        sector["firms"] = max(2, sector["firms"] // 40)
-    (tmp_path / "scenarios").mkdir()
-    (tmp_path / SCENARIO).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    write_shrunken_2026(tmp_path)
     return tmp_path
 
 
 def run_all(commands: list[str], cwd: Path) -> None:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    for command in commands:
-        done = subprocess.run(
-            shrink(command),
-            shell=True,
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    run_commands([shrink(c) for c in commands], cwd)
 
 
 def test_guide_has_the_promised_commands() -> None:

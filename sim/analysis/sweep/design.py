@@ -15,10 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.experiment import factor_kind, field_type
+from sim.analysis.experiment import factor_kind, field_type, point_scenarios
 from sim.errors import InputError
-from sim.scenario.io import parse_override, scenario_from_text, scenario_to_yaml
-from sim.scenario.schema import Scenario
+from sim.scenario.io import parse_override
 
 __all__ = ["MAX_POINTS", "Lever", "full_factorial", "parse_vary", "point_scenarios"]
 
@@ -89,9 +88,3 @@ def full_factorial(levers: Sequence[Lever]) -> list[dict[str, Any]]:
         dict(zip(paths, combo, strict=True))
         for combo in itertools.product(*(lv.values for lv in levers))
     ]
-
-
-def point_scenarios(base: Scenario, settings: Sequence[dict[str, Any]]) -> list[Scenario]:
-    """The scenario at every point, all validated before anything runs."""
-    text = scenario_to_yaml(base)
-    return [scenario_from_text(text, f"{base.name} (sweep)", point) for point in settings]

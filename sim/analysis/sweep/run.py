@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.experiment import shared_pool
-from sim.analysis.sweep.design import Lever, full_factorial, point_scenarios
-from sim.api import RunResult, resolve_seed, simulate
+from sim.analysis.experiment import point_scenarios, run_points
+from sim.analysis.sweep.design import Lever, full_factorial
+from sim.api import RunResult, resolve_seed
 from sim.metrics import OUTCOMES
 from sim.run.runner import Progress
 from sim.scenario.schema import Scenario
@@ -84,35 +84,15 @@ def run_sweep(
     """
     seed = resolve_seed(base, seed)
     settings = full_factorial(levers)
-    scenarios = point_scenarios(base, settings)
-    total = len(scenarios) * replications
+    scenarios = point_scenarios(base, settings, "sweep point")
     points: list[SweepPoint] = []
-    with shared_pool(workers, scheduler) as pool:
-        for index, (setting, scenario) in enumerate(zip(settings, scenarios, strict=True)):
-            result = simulate(
-                scenario,
-                replications,
-                seed,
-                workers,
-                scheduler,
-                pool=pool,
-                progress=_offset(progress, index * replications, total),
-            )
-            point = SweepPoint(index, setting, {m: result.summary[m] for m in OUTCOMES})
-            if on_point is not None:
-                on_point(point, result)
-            points.append(point)
+    results = run_points(scenarios, replications, seed, workers, scheduler, progress)
+    for index, (setting, result) in enumerate(zip(settings, results, strict=True)):
+        point = SweepPoint(index, setting, {m: result.summary[m] for m in OUTCOMES})
+        if on_point is not None:
+            on_point(point, result)
+        points.append(point)
     return Sweep(base, tuple(levers), seed, replications, tuple(points))
-
-
-def _offset(progress: Progress | None, done_before: int, total: int) -> Progress | None:
-    if progress is None:
-        return None
-
-    def update(done: int, planned: int) -> None:
-        progress(done_before + done, total)
-
-    return update
 
 
 def iter_rows(sweep: Sweep) -> Iterator[tuple[SweepPoint, list[Any]]]:
