@@ -10,6 +10,7 @@ Exit codes: 0 done; 2 bad input (one line per problem, no traceback);
 from __future__ import annotations
 
 import math
+import os
 import shlex
 import sys
 import time
@@ -290,7 +291,7 @@ def print_sweep(result: Any, console: Console | None = None) -> None:
             est = point.summary[name]
             half = ""
             if est.ci_high is not None:
-                half = f" ±{format_value(name, est.halfwidth, est.mean)}"
+                half = f" ±{format_value(name, est.halfwidth)}"
             cells.append(format_value(name, est.mean) + half)
         table.add_row(*(format_value(lv.path, v) if isinstance(v, float) else str(v)
                         for lv, v in zip(result.levers, values, strict=True)), *cells)
@@ -324,28 +325,37 @@ def compare(run_dirs: tuple[Path, ...], out: Path | None, quiet: bool) -> None:
     target = out or default_compare_dir()
     with atomic_folder(target) as tmp:
         compared_by = [c.method_text(k) for k in range(len(c.runs))]
-        write_comparison(tmp, c.runs, c.labels, c.differences, c.warnings, compared_by)
+        differs = [c.differs(k) for k in range(len(c.runs))]
+        write_comparison(tmp, c.runs, c.labels, c.differences, c.warnings, compared_by,
+                         differs=differs)
     if not quiet:
         print_comparison(c)
     click.echo(str(target))
 
 
 def print_comparison(comparison: Any) -> None:
-    """Key metrics per run and differences to the first run, and how each was computed."""
-    from sim.report.compare_report import comparison_rows
+    """The runs (what differs, how compared), then each key metric per run and its change.
 
-    headers, rows = comparison_rows(comparison.runs, comparison.labels, comparison.differences)
-    table = Table(title=f"{len(comparison.runs)} runs compared with {comparison.labels[0]}")
-    for k, heading in enumerate(headers):
-        table.add_column(heading, justify="left" if k < 2 else "right", no_wrap=k != 1)
-    for k, row in enumerate(rows):
-        table.add_row(*row, end_section=k + 1 < len(rows) and rows[k + 1][0] != "")
+    Plain lines fitted to the terminal's width (``COLUMNS`` if set; 100 when not a
+    terminal, so logs read the same everywhere), never cut or squeezed.
+    """
+    from sim.report.compare_report import comparison_lines
+
+    n = len(comparison.runs)
+    lines = comparison_lines(
+        comparison.runs, comparison.labels, comparison.differences,
+        compared_by=[comparison.method_text(k) for k in range(n)],
+        differs=[comparison.differs(k) for k in range(n)], width=_width(),
+    )
+    click.echo("\n".join(lines))
+
+
+def _width() -> int:
+    """Columns to print in: ``COLUMNS``, else the terminal's, else 100 (logs, pipes)."""
     console = Console()
-    if not console.is_terminal:
-        console = Console(width=160)
-    console.print(table)
-    for k in range(1, len(comparison.runs)):
-        console.print(f"{comparison.labels[k]}: {comparison.method_text(k)}", highlight=False)
+    if os.environ.get("COLUMNS", "").isdigit() or console.is_terminal:
+        return max(console.width, 40)
+    return 100
 
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:
@@ -356,7 +366,7 @@ def print_summary(result: RunResult, console: Console | None = None) -> None:
         table.add_column(heading, justify="left" if heading == "metric" else "right")
     for name in KEY_METRICS:
         est = result.summary[name]
-        low, high = (format_value(name, v, est.mean) for v in (est.ci_low, est.ci_high))
+        low, high = (format_value(name, v) for v in (est.ci_low, est.ci_high))
         ci = f"{low} .. {high}"
         table.add_row(name, format_value(name, est.mean), ci if est.ci_low is not None else "n/a")
     (console or Console()).print(table)

@@ -51,10 +51,10 @@ def escape(text: object) -> str:
 
 
 def ci_text(name: str, est: dict[str, Any]) -> str:
-    """``low .. high`` of a summary.json estimate, in the unit of its mean."""
+    """``low .. high`` of a summary.json estimate, each end in its own unit."""
     if est.get("ci_low") is None or est.get("ci_high") is None:
         return "n/a"
-    low, high = (format_value(name, est[end], est.get("mean")) for end in ("ci_low", "ci_high"))
+    low, high = (format_value(name, est[end]) for end in ("ci_low", "ci_high"))
     return f"{low} .. {high}"
 
 
