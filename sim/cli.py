@@ -244,6 +244,7 @@ def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: i
     from sim.analysis import sensitivity as sa
     from sim.analysis.experiment import out_dir
 
+    sa.require_salib()  # before anything is read or written: one line naming the extra
     sc = load_scenario(scenario, overrides)
     factors = [sa.parse_factor(text) for text in varies]
     target = out or out_dir(sc, "sensitivity")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,17 @@ def test_each_run_gets_its_own_default_folder_and_leaves_the_others_alone(
     assert again.code == 0, again.err
     assert snapshot(first) == before
     assert len(list((tmp_path / "results" / "tiny").iterdir())) == 2
+
+
+def test_sensitivity_without_salib_names_the_extra(
+    tiny_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's first set-up installs no extras: one line saying which to add, exit 1."""
+    monkeypatch.setitem(sys.modules, "SALib", None)  # import SALib now fails, as if absent
+    out = tmp_path / "sa"
+    ran = defsim("sensitivity", tiny_file, "--vary", "procurement.budget_usd=1e8:1e9",
+                 "--out", out, "--workers", "1")
+    assert ran.code == 1
+    assert ran.err.strip().count("\n") == 0, ran.err
+    assert "pip install -e '.[sensitivity]'" in ran.err and "SALib" in ran.err
+    assert "Traceback" not in ran.err and not out.exists()
