@@ -17,7 +17,6 @@ from matplotlib.ticker import PercentFormatter
 from sim.metrics import Unit, series_label, unit_of
 from sim.report.charts import (
     COLOURS,
-    USD_BILLION,
     Rendered,
     date_axis,
     date_num,
@@ -30,6 +29,7 @@ from sim.report.charts import (
     side_legend,
     step_band,
     usd_axis,
+    usd_scale,
 )
 from sim.results.read import RunFolder
 from sim.stats import Difference
@@ -51,15 +51,6 @@ RUN_STYLES = ("-", "--", "-.", ":")
 """Line styles cycled with the run colours, so runs that coincide stay visible."""
 
 
-def _scale(metric: str) -> tuple[float, str]:
-    unit = unit_of(metric)
-    if unit is Unit.USD:
-        return USD_BILLION, "USD billions per month"
-    if unit is Unit.SHARE:
-        return 1.0, "share"
-    return 1.0, "count"
-
-
 def plot_overlay(runs: Sequence[RunFolder], metric: str, ax: Axes | None = None, *,
                  group: str = "all", labels: Sequence[str] | None = None,
                  band: bool = False) -> Axes:
@@ -69,8 +60,12 @@ def plot_overlay(runs: Sequence[RunFolder], metric: str, ax: Axes | None = None,
     """
     ax = new_axes(ax)
     labels = labels or [r.name for r in runs]
-    scale, unit = _scale(metric)
     drawn: list[np.ndarray] = []
+    shown = [r for r in runs if r.monthly.has(group, metric)]
+    scale, unit = usd_scale([series(r, group, metric, s) for r in shown
+                             for s in (("p05", "p95") if band else ("mean",))])
+    if unit_of(metric) is not Unit.USD:
+        scale = 1.0
     for k, run in enumerate(runs):
         if not run.monthly.has(group, metric):
             continue
@@ -86,13 +81,13 @@ def plot_overlay(runs: Sequence[RunFolder], metric: str, ax: Axes | None = None,
     if not drawn:
         raise ValueError(f"no run has monthly {metric!r} for {group!r}")
     date_axis(ax, min(e[0] for e in drawn), max(e[-1] for e in drawn))
-    if unit == "share":
+    if unit_of(metric) is Unit.SHARE:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("share")
     elif unit_of(metric) is Unit.USD:
-        usd_axis(ax, unit)
+        usd_axis(ax, f"{unit} per month")
     else:
-        ax.set_ylabel(unit)
+        ax.set_ylabel("count")
     what = "median, band: 90% of replications" if band else "mean"
     name = series_label(metric)
     ax.set_title(f"{name} ({what})", fontsize="medium")
@@ -130,22 +125,24 @@ def plot_markets_compare(runs: Sequence[RunFolder], ax: Axes | None = None, *,
         raise ValueError("no run has export markets")
     ax = new_axes(ax, (9.0, 1.5 + 0.35 * len(markets) * len(runs)))
     height = 0.8 / len(runs)
-    for k, run in enumerate(runs):
+    totals = {(k, m): (sum(float(series(run, f"market:{m}", f).sum())
+                           for f in ("accepted_usd", "joint_usd")),
+                       float(series(run, f"market:{m}", "lost_usd").sum()))
+              for k, run in enumerate(runs) for m in markets if m in run.markets}
+    scale, unit = usd_scale([met + lost for met, lost in totals.values()])
+    labelled: set[int] = set()
+    for (k, m), (met, lost) in totals.items():
         colour = RUN_COLOURS[k % len(RUN_COLOURS)]
-        for i, m in enumerate(markets):
-            if m not in run.markets:
-                continue
-            met = sum(float(series(run, f"market:{m}", f).sum())
-                      for f in ("accepted_usd", "joint_usd"))
-            lost = float(series(run, f"market:{m}", "lost_usd").sum())
-            y = i + (k - (len(runs) - 1) / 2) * height
-            ax.barh(y, met / USD_BILLION, height * 0.9, color=colour,
-                    label=labels[k] if i == 0 else None)
-            ax.barh(y, lost / USD_BILLION, height * 0.9, left=met / USD_BILLION, color=colour,
-                    alpha=0.35, hatch="//", edgecolor=colour)
+        i = markets.index(m)
+        y = i + (k - (len(runs) - 1) / 2) * height
+        ax.barh(y, met / scale, height * 0.9, color=colour,
+                label=None if k in labelled else labels[k])
+        labelled.add(k)
+        ax.barh(y, lost / scale, height * 0.9, left=met / scale, color=colour,
+                alpha=0.35, hatch="//", edgecolor=colour)
     ax.set_yticks(range(len(markets)), [m.replace("_", " ") for m in markets])
     ax.invert_yaxis()
-    ax.set_xlabel("USD billions over the horizon (solid: met, hatched: lost)")
+    ax.set_xlabel(f"{unit} over the horizon (solid: met, hatched: lost)")
     ax.set_title("Export demand met and lost, per market and run")
     side_legend(ax)
     return ax

@@ -22,21 +22,26 @@ __all__ = ["plot_sweep_heatmap", "plot_sweep_line", "write_sweep_plots"]
 
 
 def _ticks(values: Sequence[Any], path: str) -> list[str]:
-    divisor, _ = axis_scale(path)
+    divisor, _ = axis_scale(path, _numbers(values))
     return [
         f"{v / divisor:g}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
         for v in values
     ]
 
 
+def _numbers(values: Sequence[Any]) -> list[float]:
+    """The numeric lever values (the axis unit is chosen from them)."""
+    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
 def plot_sweep_line(sweep: Sweep, metric: str, ax: Axes | None = None) -> Axes:
     """Mean of ``metric`` against the (first) lever, with its 95% confidence band."""
     ax = new_axes(ax, (6, 4), layout=None)
     lever = sweep.levers[0]
-    divisor, unit = axis_scale(metric)
+    divisor, unit = axis_scale(metric, sweep.column(metric, "mean"))
     mean, low, high = (sweep.column(metric, f) / divisor for f in ("mean", "ci_low", "ci_high"))
     if lever.numeric:
-        x_divisor, x_unit = axis_scale(lever.path)
+        x_divisor, x_unit = axis_scale(lever.path, _numbers(lever.values))
         x = np.array(lever.values, dtype=float) / x_divisor
         ax.fill_between(x, low, high, alpha=0.25, label="95% CI")
         ax.plot(x, mean, marker="o", label="mean")
@@ -64,15 +69,15 @@ def plot_sweep_heatmap(sweep: Sweep, metric: str, ax: Axes | None = None) -> Axe
     """Mean of ``metric`` over a two-lever grid; cells annotated with mean and CI half-width."""
     ax = new_axes(ax, (7, 5), layout=None)
     rows, cols = sweep.levers[0], sweep.levers[1]
-    divisor, unit = axis_scale(metric)
+    divisor, unit = axis_scale(metric, sweep.grid(metric))
     mean = sweep.grid(metric) / divisor
     half = (sweep.grid(metric, "ci_high") - sweep.grid(metric)) / divisor
     image = ax.imshow(mean, origin="lower", aspect="auto", cmap="viridis")
     ax.figure.colorbar(image, ax=ax, label=metric + unit)
     ax.set_yticks(range(len(rows.values)), _ticks(rows.values, rows.path))
     ax.set_xticks(range(len(cols.values)), _ticks(cols.values, cols.path), rotation=45)
-    ax.set_ylabel(rows.path + axis_scale(rows.path)[1])
-    ax.set_xlabel(cols.path + axis_scale(cols.path)[1])
+    ax.set_ylabel(rows.path + axis_scale(rows.path, _numbers(rows.values))[1])
+    ax.set_xlabel(cols.path + axis_scale(cols.path, _numbers(cols.values))[1])
     if mean.size <= 100:
         middle = np.nanmean(mean) if np.isfinite(mean).any() else 0.0
         for (i, j), value in np.ndenumerate(mean):
