@@ -162,6 +162,9 @@ def run(scenario: Path, replications: int | None, seed: int | None, overrides: t
         result.write(tmp)
     if not quiet:
         print_summary(result)
+    missed = result.stop.missed()
+    if missed is not None:  # exit 0 all the same: the folder is complete, its CIs honest
+        click.echo(f"defsim: warning: {missed}", err=True)
     click.echo(str(target))
 
 

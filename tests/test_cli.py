@@ -96,3 +96,20 @@ def test_sensitivity_without_salib_names_the_extra(
     assert ran.err.strip().count("\n") == 0, ran.err
     assert "pip install -e '.[sensitivity]'" in ran.err and "SALib" in ran.err
     assert "Traceback" not in ran.err and not out.exists()
+
+
+def test_target_halfwidth_missed_says_so(tiny_file: Path, tmp_path: Path) -> None:
+    """A cap that stops the run short of its target: a warning line, exit 0, folder written."""
+    out = tmp_path / "run"
+    ran = defsim("run", tiny_file, "-n", "3", "--workers", "1", "--out", out, "--quiet",
+                 "--target-halfwidth", "1e-9", "--max-replications", "5")
+    assert ran.code == 0, ran.err
+    stop = json.loads((out / "manifest.json").read_text())["stop"]
+    assert stop["reason"] == "max_replications" and stop["replications"] == 5
+    warning = [line for line in ran.err.splitlines() if "warning" in line]
+    assert len(warning) == 1, ran.err
+    assert "absorption_share" in warning[0] and "after 5 replications" in warning[0]
+    assert f"{stop['halfwidth']:.4g}" in warning[0] and "1e-09" in warning[0]
+    reached = defsim("run", tiny_file, "-n", "3", "--workers", "1", "--out", tmp_path / "ok",
+                     "--quiet", "--target-halfwidth", "1", "--max-replications", "5")
+    assert reached.code == 0 and "warning" not in reached.err

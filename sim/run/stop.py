@@ -24,6 +24,23 @@ class StopRule:
     target: float | None = None
     halfwidth: float | None = None
 
+    def missed(self) -> str | None:
+        """One line saying a target half-width was not reached, or None when it was (or none).
+
+        Names the metric, the half-width achieved, the replications it took, and
+        roughly how many would reach the target (the variance seen so far, scaled).
+        """
+        if self.reason != "max_replications" or self.target is None or self.halfwidth is None:
+            return None
+        n = self.replications
+        noun = "replication" if n == 1 else "replications"
+        about = ""
+        if math.isfinite(self.halfwidth) and self.target > 0:
+            needed = math.ceil(n * (self.halfwidth / self.target) ** 2)
+            about = f"; about {needed:,} would reach it (raise --max-replications)"
+        return (f"target not reached: {self.metric} 95% CI half-width {self.halfwidth:.4g} > "
+                f"{self.target:g} after {n:,} {noun}, the cap{about}")
+
 
 def next_batch(
     done: int, halfwidth: Callable[[str], float], metric: str, target: float, cap: int
