@@ -35,7 +35,17 @@ from rich.text import Text
 
 from sim.api import RunResult
 from sim.errors import InputError, RunError
-from sim.metrics import KEY_METRICS, TABLE_METRICS, format_value, label_of
+from sim.metrics import (
+    KEY_METRICS,
+    TABLE_METRICS,
+    Months,
+    Unit,
+    format_value,
+    label_of,
+    outcome,
+    plural,
+    unit_of,
+)
 from sim.results.folder import atomic_folder, default_out_dir
 from sim.scenario.io import load_scenario
 
@@ -165,7 +175,9 @@ def run(scenario: Path, replications: int | None, seed: int | None, overrides: t
     missed = result.stop.missed()
     if missed is not None:  # exit 0 all the same: the folder is complete, its CIs honest
         click.echo(f"defsim: warning: {missed}", err=True)
-    click.echo(str(target))
+    if not quiet:
+        click.echo(f"report: {target / 'report.html'}")
+    click.echo(str(target))  # last, alone on its line: scripts take the folder from here
 
 
 @cli.command()
@@ -181,7 +193,8 @@ def validate(scenarios: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
             failed.append(str(err))
             continue
         firms = sum(s.firms for s in sc.sectors.values())
-        click.echo(f"{path}: ok ({sc.name}, {firms} firms, {sc.months} months)")
+        click.echo(f"{path}: ok ({sc.name}, {plural(firms, 'firm')}, "
+                   f"{plural(sc.months, 'month')})")
     if failed:
         raise InputError("\n".join(failed))
 
@@ -260,7 +273,8 @@ def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: i
         sa.write_sensitivity(tmp, result, factors, sc, info)
     if not quiet:
         console = Console()
-        console.print(f"{chosen}: {len(result.samples)} evaluations x {replications} replications")
+        console.print(f"{chosen}: {plural(len(result.samples), 'evaluation')} x "
+                      f"{plural(replications, 'replication')}")
         for outcome in sa.PLOTTED_OUTCOMES:
             lines = "\n".join(sa.ranking_lines(result, outcome))
             console.print(lines, highlight=False, soft_wrap=True)
@@ -283,8 +297,9 @@ def print_sweep(result: Any, console: Console | None = None) -> None:
     """One row per sweep point: lever values, then key outcomes as mean ± 95% CI half-width."""
     from sim.analysis.sweep import iter_rows
 
-    table = Table(title=f"{result.scenario.name} sweep: {result.replications} replications "
-                        f"per point, seed {result.seed}")
+    per_point = plural(result.replications, "replication")
+    table = Table(title=f"{result.scenario.name} sweep: {per_point} per point, seed {result.seed}",
+                  caption="USD: totals over the horizon of each point")
     for lever in result.levers:
         table.add_column(lever.path.replace(".", ".\n"), justify="right")
     for name in TABLE_METRICS:
@@ -334,6 +349,7 @@ def compare(run_dirs: tuple[Path, ...], out: Path | None, quiet: bool) -> None:
                          differs=differs)
     if not quiet:
         print_comparison(c)
+        click.echo(f"report: {target / 'report.html'}")
     click.echo(str(target))
 
 
@@ -363,34 +379,75 @@ def _width() -> int:
 
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:
-    """The key metrics with their 95% confidence intervals."""
-    title = f"{result.scenario.name}: {result.replications} replications, seed {result.seed}"
-    table = Table(title=title)
-    for heading in ("metric", "mean", "95% CI"):
+    """The key metrics with their 95% confidence intervals, saying what the money totals cover.
+
+    USD figures are totals over the horizon, so a 36-month run's capacity reads three
+    times a yearly figure such as the README's "$55B of capacity"; the caption says so,
+    and a ``per year`` column divides flows by the years of the horizon when they are
+    not one year.
+    """
+    months = result.scenario.months
+    years = months / 12
+    title = (f"{result.scenario.name}: {plural(result.replications, 'replication')}, "
+             f"seed {result.seed}")
+    yearly = months != 12
+    table = Table(title=title, caption=(
+        f"USD: totals over {plural(months, 'month')}"
+        + (f"; per year = total / {years:g}" if yearly else " (one year)")))
+    headings = ["metric", "mean", "95% CI", *(["per year"] if yearly else [])]
+    for heading in headings:
         table.add_column(heading, justify="left" if heading == "metric" else "right")
     for name in KEY_METRICS:
         est = result.summary[name]
         low, high = (format_value(name, v) for v in (est.ci_low, est.ci_high))
-        ci = f"{low} .. {high}"
-        table.add_row(name, format_value(name, est.mean), ci if est.ci_low is not None else "n/a")
+        ci = f"{low} .. {high}" if est.ci_low is not None else "n/a"
+        per_year = _per_year(name, est.mean, years) if yearly else None
+        table.add_row(name, format_value(name, est.mean), ci,
+                      *([] if per_year is None else [per_year]))
     (console or Console()).print(table)
 
 
+def _per_year(name: str, mean: float | None, years: float) -> str:
+    """A flow of money over the horizon as a yearly figure; blank for shares, counts, stocks."""
+    if unit_of(name) is not Unit.USD or outcome(name).months is Months.LAST or mean is None:
+        return ""
+    return format_value(name, mean / years)
+
+
+STARTING = "starting; a first run compiles the engine (~20 s)"
+"""What the progress line says until the first replication is done, instead of ``0/?``."""
+
+
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress(
+    quiet: bool, console: Console | None = None
+) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal; nothing in logs or with --quiet."""
-    if quiet or not err_console.is_terminal:
+    console = console or err_console
+    if quiet or not console.is_terminal:
         yield None
         return
-    columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
-               TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("run", total=None)
+    with Progress(*progress_columns(), console=console, transient=True) as bar:
+        task = bar.add_task(STARTING, total=None)
 
         def update(done: int, planned: int) -> None:
-            bar.update(task, completed=done, total=planned)
+            bar.update(task, completed=done, total=planned,
+                       description="replications" if done else STARTING)
 
         yield update
+
+
+def progress_columns() -> tuple[ProgressColumn, ...]:
+    """Description, bar, count, rate, time left: the count only once a replication is done."""
+    return (TextColumn("{task.description}"), BarColumn(), _CountColumn(), _RateColumn(),
+            TimeRemainingColumn())
+
+
+class _CountColumn(MofNCompleteColumn):
+    """``done/planned``, blank while nothing is done (``0/?`` said nothing useful)."""
+
+    def render(self, task: Task) -> Text:
+        return super().render(task) if task.completed else Text("")
 
 
 class _RateColumn(ProgressColumn):

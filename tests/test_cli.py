@@ -113,3 +113,39 @@ def test_target_halfwidth_missed_says_so(tiny_file: Path, tmp_path: Path) -> Non
     reached = defsim("run", tiny_file, "-n", "3", "--workers", "1", "--out", tmp_path / "ok",
                      "--quiet", "--target-halfwidth", "1", "--max-replications", "5")
     assert reached.code == 0 and "warning" not in reached.err
+
+
+def test_run_names_its_report_and_says_money_is_a_horizon_total(tmp_path: Path) -> None:
+    """A 36-month total is not a yearly figure: the table says so and divides by the years."""
+    scenario = write_scenario(tmp_path, months=36)
+    out = tmp_path / "run"
+    ran = defsim("run", scenario, "-n", "2", "--workers", "1", "--out", out)
+    assert ran.code == 0, ran.err
+    lines = ran.out.splitlines()
+    assert lines[-1] == str(out)  # scripts read the folder from the last line
+    assert f"report: {out / 'report.html'}" in lines
+    assert "USD: totals over 36 months; per year = total / 3" in ran.out
+    assert "per year" in ran.out
+    assert "1 replications" not in defsim("run", scenario, "-n", "1", "--workers", "1",
+                                          "--out", tmp_path / "one").out
+
+
+def test_progress_says_it_is_starting_instead_of_0_of_unknown() -> None:
+    """While the engine compiles (no replication done yet) the line says why nothing moves."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from sim.cli import STARTING, progress_columns
+
+    console = Console(record=True, width=100, force_terminal=False)
+    with Progress(*progress_columns(), console=console, auto_refresh=False) as bar:
+        task = bar.add_task(STARTING, total=None)
+        console.print(bar.make_tasks_table(bar.tasks))
+        bar.update(task, completed=0, total=20)
+        console.print(bar.make_tasks_table(bar.tasks))
+        bar.update(task, completed=3, total=20, description="replications")
+        console.print(bar.make_tasks_table(bar.tasks))
+    first, second, third = console.export_text().splitlines()[:3]
+    assert "compiles the engine" in first and "0/?" not in first
+    assert "0/20" not in second and "compiles" in second
+    assert "3/20" in third

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-from sim.metrics import KEY_METRICS, Unit, unit_of
+from sim.metrics import KEY_METRICS, Unit, plural, unit_of
 from sim.results.read import RunFolder, read_run
 from sim.stats import (
     PAIRED,
@@ -105,10 +105,10 @@ def method_text(method: str, base: RunFolder, run: RunFolder) -> str:
     """``paired differences (common random numbers: ...)`` or ``Welch's unpaired interval``."""
     if method == PAIRED:
         return (f"paired differences (common random numbers: seed {run.seed}, "
-                f"{run.replication_count} replications in both runs)")
+                f"{plural(run.replication_count, 'replication')} in both runs)")
     if method == WELCH:
         return (f"Welch's unpaired interval (seed {run.seed} vs {base.seed}, "
-                f"{run.replication_count} vs {base.replication_count} replications)")
+                f"{run.replication_count:,} vs {plural(base.replication_count, 'replication')})")
     return method
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-from sim.metrics import KEY_METRICS, format_value, outcome
+from sim.metrics import KEY_METRICS, format_value, outcome, plural
 from sim.report.charts import FORMATS, Rendered
 from sim.report.html import (
     ci_text,
@@ -71,8 +71,8 @@ def _run_facts(run: RunFolder) -> str:
     months = run.monthly.months
     facts = [
         f"seed {run.seed}",
-        f"{run.replication_count} replications",
-        f"{len(months)} months ({months[0]} to {months[-1]})",
+        plural(run.replication_count, "replication"),
+        f"{plural(len(months), 'month')} ({months[0]} to {months[-1]})",
     ]
     if m.get("stop", {}).get("reason"):
         facts.append(f"stopped: {m['stop']['reason']}")
