@@ -126,7 +126,8 @@ def test_compare_table_fits_the_terminal_and_names_each_run(
     compared = defsim("compare", runs["base"], runs["budget"], runs["other_seed"],
                       "--out", tmp_path / "cmp")
     assert compared.code == 0, compared.err
-    lines = compared.out.splitlines()
+    lines = compared.out.splitlines()[:-2]  # the report's path and the folder's, whole
+    assert compared.out.splitlines()[-1] == str(tmp_path / "cmp")
     assert max(len(line) for line in lines) <= columns
     assert not any("…" in line for line in lines if line.startswith("  "))
     _, budget, _ = compare_runs([runs["base"], runs["budget"], runs["other_seed"]]).runs
