@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -149,3 +152,28 @@ def test_progress_says_it_is_starting_instead_of_0_of_unknown() -> None:
     assert "compiles the engine" in first and "0/?" not in first
     assert "0/20" not in second and "compiles" in second
     assert "3/20" in third
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o755), (0o027, 0o750), (0o077, 0o700)])
+def test_run_folder_follows_the_umask(tiny_file: Path, tmp_path: Path, umask: int,
+                                      mode: int) -> None:
+    """Colleagues on a shared server open a run folder as they open the user's other folders."""
+    out = tmp_path / "run"
+    old = os.umask(umask)
+    try:
+        ran = defsim("run", tiny_file, "-n", "2", "--workers", "1", "--out", out, "--quiet")
+    finally:
+        os.umask(old)
+    assert ran.code == 0, ran.err
+    for folder in (out, out / "plots"):
+        assert stat.S_IMODE(folder.stat().st_mode) == mode, folder
+    assert stat.S_IMODE((out / "report.html").stat().st_mode) == 0o666 & ~umask
+
+
+def test_manifest_records_the_compiler_versions(tiny_file: Path, tmp_path: Path) -> None:
+    """The engine is compiled by numba on llvmlite: both can change results, both are recorded."""
+    out = tmp_path / "run"
+    assert defsim("run", tiny_file, "-n", "2", "--workers", "1", "--out", out, "--quiet").code == 0
+    packages = json.loads((out / "manifest.json").read_text())["packages"]
+    assert packages["numba"] == metadata.version("numba")
+    assert packages["llvmlite"] == metadata.version("llvmlite")

@@ -16,6 +16,7 @@ from typing import Any
 
 from sim.metrics import format_value
 from sim.report.charts import Rendered
+from sim.results.folder import permissions_of_mkdir
 
 __all__ = [
     "ci_text",
@@ -106,6 +107,7 @@ def write_plots(directory: Path, rendered: Iterable[Rendered]) -> None:
         for chart in rendered:
             if chart.data is not None:
                 (tmp / f"{chart.stem}.{chart.fmt}").write_bytes(chart.data)
+        permissions_of_mkdir(tmp)
         if directory.exists():
             shutil.rmtree(directory)
         tmp.replace(directory)

@@ -44,7 +44,8 @@ __all__ = [
     "write_run_files",
 ]
 
-PACKAGES = ("numpy", "scipy", "simpy", "pydantic", "PyYAML", "matplotlib", "click", "rich")
+PACKAGES = ("numpy", "numba", "llvmlite", "scipy", "simpy", "pydantic", "PyYAML", "matplotlib",
+            "click", "rich")
 """Versions recorded in ``manifest.json``."""
 MONTHLY_REPLICATIONS = "monthly_replications.csv"
 
