@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> None:
         if type(err).__name__.startswith("NoArgsIsHelp") and err.ctx is not None:
             click.echo(err.ctx.get_help())
             sys.exit(0)
-        command = err.ctx.command if err.ctx else None
-        hint = f" (see 'defsim {command.name} --help')" if command else ""
+        # ctx.command_path is "defsim" for the group itself (its Python name is "cli")
+        hint = f" (see '{err.ctx.command_path} --help')" if err.ctx else ""
         click.echo(f"defsim: {err.format_message()}{hint}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except click.exceptions.Exit as err:

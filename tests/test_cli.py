@@ -177,3 +177,10 @@ def test_manifest_records_the_compiler_versions(tiny_file: Path, tmp_path: Path)
     packages = json.loads((out / "manifest.json").read_text())["packages"]
     assert packages["numba"] == metadata.version("numba")
     assert packages["llvmlite"] == metadata.version("llvmlite")
+
+
+def test_unknown_command_points_at_defsim_help() -> None:
+    ran = defsim("frobnicate")
+    assert ran.code == 2
+    assert ran.err.strip() == "defsim: No such command 'frobnicate'. (see 'defsim --help')"
+    assert "(see 'defsim run --help')" in defsim("run", "--bogus").err
