@@ -2,7 +2,7 @@
 
 The first run is the base. When a run shares the base's seed and replication
 count, replication k of both drew the same random numbers (common random
-numbers, DESIGN.md), so differences are paired replication by replication,
+numbers, docs/model.md section 7), so differences are paired replication by replication,
 which removes the noise the runs share; otherwise runs are independent samples
 and differences use Welch's interval. Outcomes are totals over each run's own
 horizon, so runs over different horizons (even horizons that share no month,
