@@ -107,7 +107,17 @@ class _PositiveFinite(click.ParamType):  # type: ignore[type-arg]
         return number
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _examples(*lines: str) -> str:
+    """An epilog of example commands for ``--help``, kept as written, not rewrapped by click."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_examples(
+    "defsim new my-case",
+    "defsim run scenarios/teaching-minimal.yaml -n 50",
+    "defsim run --help",
+) + "\n\n\b\nShell completion (bash; zsh and fish alike): add to ~/.bashrc\n"
+    "  eval \"$(_DEFSIM_COMPLETE=bash_source defsim)\"")
 @click.version_option(package_name="defsim")
 def cli() -> None:
     """Simulate a defence industry whose capacity exceeds its domestic budget."""
@@ -135,7 +145,12 @@ def _executor_options(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim run scenarios/teaching-minimal.yaml -n 50",
+    "defsim run scenarios/ukraine-2026-controlled-export.yaml "
+    "--set procurement.budget_usd=30e9 --out results/budget-30b",
+    "defsim run scenarios/ukraine-2026-controlled-export.yaml --target-halfwidth 0.005",
+))
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("-n", "--replications", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
               help="Replications (default: the scenario's).")
@@ -180,7 +195,10 @@ def run(scenario: Path, replications: int | None, seed: int | None, overrides: t
     click.echo(str(target))  # last, alone on its line: scripts take the folder from here
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim validate scenarios/*.yaml",
+    "defsim validate my-case.yaml --set procurement.budget_usd=12e6",
+))
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_overrides_option
 def validate(scenarios: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
@@ -199,7 +217,12 @@ def validate(scenarios: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
         raise InputError("\n".join(failed))
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim sweep scenarios/teaching-minimal.yaml "
+    "--vary procurement.budget_usd=12e6:36e6:5 -n 20",
+    "defsim sweep scenarios/teaching-minimal.yaml --vary procurement.budget_usd=12e6:36e6:3 "
+    "--vary procurement.allocation=pro_rata,largest_first -n 10 --summary-only",
+))
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--vary", "varies", multiple=True, required=True,
               metavar="dotted.path=START:STOP:STEPS",
@@ -236,7 +259,13 @@ def sweep(scenario: Path, varies: tuple[str, ...], replications: int | None, see
     click.echo(str(target))
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "pip install -e '.[sensitivity]'   # SALib, once",
+    "defsim sensitivity scenarios/teaching-minimal.yaml "
+    "--vary procurement.budget_usd=12e6:36e6 --vary licensing.approval_rate.drones=0.2:0.9",
+    "defsim sensitivity scenarios/teaching-minimal.yaml "
+    "--vary procurement.budget_usd=12e6:36e6 --method sobol --samples 16",
+))
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--vary", "varies", multiple=True, required=True, metavar="dotted.path=LOW:HIGH",
               help="A lever or uncertainty and its range; repeat for each parameter.")
@@ -281,6 +310,24 @@ def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: i
     click.echo(str(target))
 
 
+@cli.command(epilog=_examples(
+    "defsim new my-case",
+    "defsim new scenarios/budget-cut && defsim run scenarios/budget-cut.yaml -n 20",
+))
+@click.argument("name")
+def new(name: str) -> None:
+    """Start a scenario: copy the commented teaching scenario to NAME.yaml (never overwrites).
+
+    Every field of the copy has a comment saying what it does; its name is NAME.
+    """
+    from sim.scenario.template import new_scenario
+
+    path = new_scenario(name)
+    click.echo(f"wrote {path}: edit it, then check and run it with\n"
+               f"  defsim validate {shlex.quote(str(path))}\n"
+               f"  defsim run {shlex.quote(str(path))} -n 20")
+
+
 def _command() -> str:
     """The command line as given to ``main`` (``defsim ...``), for manifests."""
     ctx = click.get_current_context(silent=True)
@@ -317,7 +364,9 @@ def print_sweep(result: Any, console: Console | None = None) -> None:
     (console or Console()).print(table)
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim plot results/base --format svg",
+))
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png",
               show_default=True, help="Image format of the files in plots/.")
@@ -328,7 +377,9 @@ def plot(run_dir: Path, fmt: str) -> None:
     click.echo(str(write_report(run_dir, fmt)))
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim compare results/budget-25b results/budget-30b --out results/compare-budget",
+))
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path),
               help="Comparison folder (default results/compare/UTC-TIME).")

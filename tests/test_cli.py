@@ -184,3 +184,40 @@ def test_unknown_command_points_at_defsim_help() -> None:
     assert ran.code == 2
     assert ran.err.strip() == "defsim: No such command 'frobnicate'. (see 'defsim --help')"
     assert "(see 'defsim run --help')" in defsim("run", "--bogus").err
+
+
+def _commands() -> list[str]:
+    from sim.cli import cli
+
+    return sorted(cli.list_commands(None))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", [None, *_commands()])
+def test_every_help_has_examples_that_name_real_files(command: str | None) -> None:
+    from helpers import REPO
+
+    shown = defsim(*([command] if command else []), "--help")
+    assert shown.code == 0
+    examples = shown.out.split("Examples:\n", 1)
+    assert len(examples) == 2, f"defsim {command or ''} --help has no examples"
+    lines = [line.strip() for line in examples[1].splitlines() if line.startswith("    ")]
+    assert lines and all(line.startswith(("defsim ", "pip ", "eval ")) for line in lines), lines
+    for line in lines:
+        for word in line.split():
+            if word.startswith("scenarios/") and word.endswith(".yaml") and "*" not in word:
+                assert (REPO / word).is_file() or "budget-cut" in word, word
+
+
+def test_shell_completion_as_documented() -> None:
+    """README: eval "$(_DEFSIM_COMPLETE=bash_source defsim)"; then 'defsim ne<TAB>' is 'new'."""
+    import subprocess
+
+    entry = [sys.executable, "-c", "from sim.cli import main; main()"]
+    script = subprocess.run(entry, env={**os.environ, "_DEFSIM_COMPLETE": "bash_source"},
+                            capture_output=True, text=True, check=True, timeout=60)
+    assert "_defsim_completion" in script.stdout and "complete " in script.stdout
+    words = {**os.environ, "_DEFSIM_COMPLETE": "bash_complete", "COMP_WORDS": "defsim ne",
+             "COMP_CWORD": "1"}
+    done = subprocess.run(entry, env=words, capture_output=True, text=True, check=True,
+                          timeout=60)
+    assert done.stdout.split() == ["plain,new"]
