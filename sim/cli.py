@@ -47,6 +47,7 @@ from sim.metrics import (
     unit_of,
 )
 from sim.results.folder import atomic_folder, default_out_dir
+from sim.run.stop import sticky_interrupt
 from sim.scenario.io import load_scenario
 
 __all__ = ["main"]
@@ -65,7 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the click group and maps failures to exit codes."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        cli.main(args=args, prog_name="defsim", standalone_mode=False, obj=list(args))
+        with sticky_interrupt():  # Ctrl-C during the first compile must not be lost
+            cli.main(args=args, prog_name="defsim", standalone_mode=False, obj=list(args))
     except click.UsageError as err:
         if type(err).__name__.startswith("NoArgsIsHelp") and err.ctx is not None:
             click.echo(err.ctx.get_help())

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.run.stop import interrupted
 
 __all__ = ["atomic_folder", "default_out_dir", "permissions_of_mkdir", "utc_stamp"]
 
@@ -50,6 +51,7 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         raise InputError(f"{parent}: cannot write here ({err.strerror})") from None
     try:
         yield tmp
+        interrupted()  # a Ctrl-C swallowed by a finalizer while writing: still no folder
         permissions_of_mkdir(tmp)
         if target.exists():
             target.rmdir()

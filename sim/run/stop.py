@@ -1,16 +1,28 @@
-"""When a run stops: after a fixed number of replications, or once an interval is narrow enough.
+"""When a run stops: after a fixed number of replications, once an interval is narrow enough,
+or when the user presses Ctrl-C.
 
 With a target half-width, replications are added in batches: each batch is sized
 from the variance seen so far (a sequential procedure), up to a cap.
+
+Ctrl-C raises KeyboardInterrupt wherever the main thread is. When that is a
+finalizer (``__del__``, a ``weakref.finalize`` callback: numba's compiler runs many
+while it compiles the engine on a first run), Python prints "Exception ignored"
+and carries on, and the interrupt is lost. ``sticky_interrupt`` also remembers the
+key press, and ``interrupted()`` raises it again at the next safe point (after each
+replication, before a folder is renamed into place).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
-__all__ = ["StopRule", "next_batch"]
+__all__ = ["StopRule", "interrupted", "next_batch", "sticky_interrupt"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +68,43 @@ def next_batch(
         return done, StopRule("max_replications", done, metric, target, width)
     needed = math.ceil(done * (width / target) ** 2) if math.isfinite(width) else 2 * done
     return min(cap, max(needed, done + 1)), StopRule("running", done, metric, target, width)
+
+
+class _Pressed:
+    """Whether Ctrl-C was pressed since the outermost ``sticky_interrupt`` began."""
+
+    value = False
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    _Pressed.value = True
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def sticky_interrupt() -> Iterator[None]:
+    """Within the block, Ctrl-C raises KeyboardInterrupt as usual and is also remembered.
+
+    Only Python's default handler is replaced, and only in the main thread: a
+    program that set its own (or ignores SIGINT, as a background job of a script
+    does) keeps its choice. Nested blocks share the outermost one's memory.
+    """
+    current = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or (
+        current is not signal.default_int_handler
+    ):
+        yield
+        return
+    _Pressed.value = False
+    signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, current)
+        _Pressed.value = False  # delivered, or raised by interrupted(): nothing left to raise
+
+
+def interrupted() -> None:
+    """KeyboardInterrupt if Ctrl-C was pressed within ``sticky_interrupt``, even if swallowed."""
+    if _Pressed.value:
+        raise KeyboardInterrupt
