@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from helpers import REPO, save_run
 
@@ -59,3 +61,14 @@ def test_a_small_scenario_is_drawn_in_millions_not_thousandths_of_billions(
     assert overlay.get_ylabel() == "USD millions per month"
     bars = compare_plots.plot_markets_compare([teaching, teaching])
     assert bars.get_xlabel().startswith("USD millions over the horizon")
+
+
+def test_the_teaching_report_prints_money_in_millions_and_thousands(teaching: RunFolder) -> None:
+    """The scenario students start from: no ``$0.00B``, no ``$-0.00B``, no negative zero."""
+    from sim.report.run_report import write_report
+
+    html = write_report(teaching.path).read_text(encoding="utf-8")
+    amounts = re.findall(r"[-+]?\$[-0-9.,]+[BMK]?", html)
+    assert amounts and any(a.endswith("M") for a in amounts)
+    assert not [a for a in amounts if a.endswith("B")], amounts
+    assert not [a for a in amounts if re.fullmatch(r"[-+]\$0(\.0+)?[BMK]?|\$-.*", a)], amounts
