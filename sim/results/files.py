@@ -1,4 +1,4 @@
-"""The files of a run folder, written from a run's data (DESIGN.md, "Run folder").
+"""The files of a run folder, written from a run's data (README, "The run folder").
 
 ``scenario.yaml`` (the scenario as run), ``summary.json`` (estimates),
 ``replications.csv`` (one row of outcomes per replication), ``monthly.csv``
