@@ -86,6 +86,9 @@ def test_different_horizons_are_compared_with_a_warning(runs: dict[str, Path],
     assert any("horizons differ" in w for w in comparison.warnings)
     compared = defsim("compare", runs["base"], short, "--out", tmp_path / "cmp")
     assert compared.code == 0 and "horizons differ" in compared.err
+    text = " ".join(compared.out.split())
+    assert "differs from A in months: 15 → 9" in text
+    assert "USD figures are totals over each run's own horizon (9, 15 months)" in text
 
 
 def test_runs_sharing_no_month_are_compared_as_totals(runs: dict[str, Path],
