@@ -41,6 +41,7 @@ __all__ = [
     "plot_overlay",
     "plot_overlay_grid",
     "render_compare_plots",
+    "shared_months",
 ]
 
 RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
@@ -61,20 +62,21 @@ def plot_overlay(runs: Sequence[RunFolder], metric: str, ax: Axes | None = None,
     ax = new_axes(ax)
     labels = labels or [r.name for r in runs]
     drawn: list[np.ndarray] = []
-    shown = [r for r in runs if r.monthly.has(group, metric)]
-    scale, unit = usd_scale([series(r, group, metric, s) for r in shown
+    windows = shared_months(runs)
+    shown = [k for k, r in enumerate(runs) if r.monthly.has(group, metric)]
+    scale, unit = usd_scale([series(runs[k], group, metric, s)[windows[k]] for k in shown
                              for s in (("p05", "p95") if band else ("mean",))])
     if unit_of(metric) is not Unit.USD:
         scale = 1.0
-    for k, run in enumerate(runs):
-        if not run.monthly.has(group, metric):
-            continue
-        bounds = edges(run)
+    for k in shown:
+        run, window = runs[k], windows[k]
+        bounds = edges(run)[window.start:(None if window.stop is None else window.stop + 1)]
         colour = RUN_COLOURS[k % len(RUN_COLOURS)]
         if band:
-            step_band(ax, bounds, series(run, group, metric, "p05") / scale,
-                       series(run, group, metric, "p95") / scale, color=colour, alpha=0.15)
-        values = series(run, group, metric, "p50" if band else "mean") / scale
+            step_band(ax, bounds, series(run, group, metric, "p05")[window] / scale,
+                       series(run, group, metric, "p95")[window] / scale, color=colour,
+                       alpha=0.15)
+        values = series(run, group, metric, "p50" if band else "mean")[window] / scale
         ax.stairs(values, bounds, color=colour, linewidth=2, baseline=None, label=labels[k],
                   linestyle=RUN_STYLES[k % len(RUN_STYLES)])
         drawn.append(bounds)
@@ -89,9 +91,26 @@ def plot_overlay(runs: Sequence[RunFolder], metric: str, ax: Axes | None = None,
     else:
         ax.set_ylabel("count")
     what = "median, band: 90% of replications" if band else "mean"
+    if any(w != slice(None) for w in windows):
+        what += "; the months all runs share"
     name = series_label(metric)
     ax.set_title(f"{name} ({what})", fontsize="medium")
     return ax
+
+
+def shared_months(runs: Sequence[RunFolder]) -> list[slice]:
+    """Per run, the slice of its months that every run has, so monthly charts compare like
+    with like; whole horizons when the runs share them all, or share none (a 2024 run
+    against a 2026 one: each is drawn on its own months, and totals do the comparing)."""
+    months = [r.monthly.months for r in runs]
+    shared = set.intersection(*(set(m) for m in months)) if months else set()
+    if not shared or all(set(m) == shared for m in months):
+        return [slice(None)] * len(runs)
+    windows = []
+    for labels in months:
+        inside = [i for i, month in enumerate(labels) if month in shared]
+        windows.append(slice(inside[0], inside[-1] + 1))
+    return windows
 
 
 def plot_overlay_grid(runs: Sequence[RunFolder], metrics: Sequence[str], fig: Figure | None = None,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import pytest
 from builders import BASE, EVERY_CHART, write_scenario
 from helpers import defsim, save_run
@@ -11,6 +13,8 @@ from helpers import defsim, save_run
 from sim.analysis.compare import PAIRED, WELCH, compare_runs
 from sim.errors import InputError
 from sim.metrics import KEY_METRICS, format_value
+from sim.report.compare_plots import plot_overlay
+from sim.results.read import read_run
 from sim.stats import paired_difference, welch_difference
 
 BUDGET = "procurement.budget_usd"
@@ -86,6 +90,10 @@ def test_different_horizons_are_compared_with_a_warning(runs: dict[str, Path],
     assert any("horizons differ" in w for w in comparison.warnings)
     compared = defsim("compare", runs["base"], short, "--out", tmp_path / "cmp")
     assert compared.code == 0 and "horizons differ" in compared.err
+    overlay = plot_overlay([read_run(runs["base"]), read_run(short)], "export_usd")
+    start, end = (mdates.num2date(x).date() for x in overlay.get_xlim())
+    assert (start, end) == (dt.date(2026, 1, 1), dt.date(2026, 10, 1))  # the 9 shared months
+    assert "the months all runs share" in overlay.get_title()
     text = " ".join(compared.out.split())
     assert "differs from A in months: 15 → 9" in text
     assert "USD figures are totals over each run's own horizon (9, 15 months)" in text
@@ -104,6 +112,9 @@ def test_runs_sharing_no_month_are_compared_as_totals(runs: dict[str, Path],
     assert compared.code == 0, compared.err
     assert "start: 2026-01-01 → 2031-01-01" in compared.out
     assert (tmp_path / "cmp" / "report.html").is_file()
+    overlay = plot_overlay([read_run(runs["base"]), read_run(later)], "export_usd")
+    start, end = (mdates.num2date(x).date() for x in overlay.get_xlim())
+    assert (start, end) == (dt.date(2026, 1, 1), dt.date(2032, 4, 1))  # each on its own months
     assert defsim("compare", runs["base"]).code == 2
     assert defsim("compare", runs["base"], tmp_path / "missing").code == 2
 
