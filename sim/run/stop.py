@@ -9,7 +9,10 @@ finalizer (``__del__``, a ``weakref.finalize`` callback: numba's compiler runs m
 while it compiles the engine on a first run), Python prints "Exception ignored"
 and carries on, and the interrupt is lost. ``sticky_interrupt`` also remembers the
 key press, and ``interrupted()`` raises it again at the next safe point (after each
-replication, before a folder is renamed into place).
+replication, before a folder is renamed into place). Raised inside a function that
+compiled code calls back (numba unpickling a constant), it surfaces as a SystemError
+instead; an error that ends the block after a key press is reported as the
+KeyboardInterrupt it really is.
 """
 
 from __future__ import annotations
@@ -99,6 +102,10 @@ def sticky_interrupt() -> Iterator[None]:
     signal.signal(signal.SIGINT, _on_sigint)
     try:
         yield
+    except Exception as err:
+        if _Pressed.value:  # the interrupt broke something on its way (below): still Ctrl-C
+            raise KeyboardInterrupt from err
+        raise
     finally:
         signal.signal(signal.SIGINT, current)
         _Pressed.value = False  # delivered, or raised by interrupted(): nothing left to raise

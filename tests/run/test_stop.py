@@ -44,6 +44,18 @@ def test_a_swallowed_ctrl_c_is_raised_at_the_next_check() -> None:
     interrupted()  # outside the block: nothing pending
 
 
+def test_an_error_caused_by_ctrl_c_is_reported_as_the_interrupt() -> None:
+    """Ctrl-C inside a callback of compiled code comes out as a SystemError: still Ctrl-C."""
+    with pytest.raises(KeyboardInterrupt), sticky_interrupt():
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+        except KeyboardInterrupt as err:
+            raise SystemError("returned a result with an exception set") from err
+    with pytest.raises(ValueError), sticky_interrupt():  # without a key press: as it is
+        raise ValueError("not an interrupt")
+
+
 def test_an_ignored_sigint_stays_ignored() -> None:
     """A background job of a script inherits SIGINT ignored; defsim keeps that choice."""
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
