@@ -1,13 +1,15 @@
 """The README's headline: how much of the surplus exports absorb in the 2026 scenario.
 
 Runs ``scenarios/ukraine-2026-controlled-export.yaml`` (``--replications``, default
-100, in one process), draws the monthly surplus against monthly exports to
-``docs/img/headline.png`` and writes the figure's text between the
+100), draws the monthly surplus against monthly exports to ``docs/img/headline.png``,
+screens the assumptions that drive the answer (a Morris screen over ``SCREENED``,
+``--trajectories`` trajectories of ``--screen-replications`` replications per point,
+common random numbers across points) and writes the text between the
 ``<!-- headline:start -->`` and ``<!-- headline:end -->`` markers of README.md.
 
 Usage::
 
-    python docs/gen_headline.py [--replications N] [--workers W]
+    python docs/gen_headline.py [--replications N] [--workers W] [--trajectories R]
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim import load_scenario, simulate
+from sim.analysis.sensitivity import SensitivityResult, run_sensitivity
+from sim.analysis.sensitivity.design import parse_factor
 from sim.api import RunResult
 from sim.metrics import MONTHLY_METRICS
+from sim.report.charts import COLOURS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_scenarios import fmt_estimate, fmt_value, replace_between
@@ -37,6 +42,23 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "ukraine-2026-controlled-export.yaml"
 IMAGE = ROOT / "docs" / "img" / "headline.png"
 README = ROOT / "README.md"
+
+SCREENED = (
+    # Assumptions of the 2026 scenario (marked so in its file), each over a range its
+    # comment would defend: from about half to about one and a half times the value.
+    "licensing.export_cap_share=0.5:1.0",
+    "licensing.commission.decisions_per_meeting=30:90",
+    "licensing.approval_rate.uav=0.3:0.9",
+    "markets.nordic_baltic.demand_usd.uav=1.5e9:4.5e9",
+    "markets.western_europe.contract_lead_days=60:180",
+    "procurement.budget_usd=20e9:30e9",
+    "sectors.uav.margin=0.10:0.25",
+    "mothballing.fixed_cost_floor=0.05:0.3",
+    "credit.order_book_share=0.25:0.75",
+    "sectors.uav.cash_months=3:9",
+)
+"""The Morris screen's factors (``dotted.path=LOW:HIGH``)."""
+SCREEN_OUTCOME = "export_usd"
 
 
 def monthly_series(result: RunResult, metric: str, stat: str = "mean") -> np.ndarray:
@@ -53,14 +75,16 @@ def plot_headline(result: RunResult, ax: Axes | None = None) -> Axes:
     labels = result.month_labels
     surplus = monthly_series(result, "surplus_usd")
     export = monthly_series(result, "export_usd")
-    ax.fill_between(months, 0, surplus, color="#d9d9d9", label="surplus (capacity − domestic)")
+    ax.fill_between(months, 0, surplus, color=COLOURS["surplus"], alpha=0.12, linewidth=0)
+    ax.plot(months, surplus, color=COLOURS["surplus"], linestyle="--", linewidth=1.5,
+            label="surplus (capacity − domestic)")
     low = monthly_series(result, "export_usd", "p05")
     high = monthly_series(result, "export_usd", "p95")
-    ax.fill_between(months, low, high, color="#1f77b4", alpha=0.25, linewidth=0,
+    ax.fill_between(months, low, high, color=COLOURS["export"], alpha=0.3, linewidth=0,
                     label="exports, 5–95% of replications")
-    ax.plot(months, export, color="#1f77b4", linewidth=2, label="exports, mean")
-    ax.plot(months, monthly_series(result, "domestic_usd"), color="#555555", linestyle="--",
-            linewidth=1, label="domestic procurement")
+    ax.plot(months, export, color=COLOURS["export"], linewidth=2, label="exports, mean")
+    ax.plot(months, monthly_series(result, "domestic_usd"), color=COLOURS["domestic"],
+            linestyle=":", linewidth=1.5, label="domestic procurement")
     ticks = [m for m in months if labels[m].endswith(("-01", "-07"))]
     ax.set_xticks(ticks, [labels[m] for m in ticks])
     ax.set_xlim(0, months[-1])
@@ -68,17 +92,43 @@ def plot_headline(result: RunResult, ax: Axes | None = None) -> Axes:
     ax.set_ylabel("USD billions per month (domestic prices)")
     share = result.summary["absorption_share"]
     ax.set_title(f"{result.scenario.name}: exports absorb {fmt_estimate('absorption_share', share)}"
-                 " of the surplus", fontsize=10)
-    ax.legend(loc="upper right", fontsize=8, frameon=False)
+                 f" of the surplus\n(mean of {result.replications} replications, seed "
+                 f"{result.seed}; colours as in every defsim chart)", fontsize=10)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, fontsize=8, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return ax
 
 
-def headline_text(result: RunResult) -> str:
+def screen(replications: int, trajectories: int, workers: int) -> SensitivityResult:
+    """A Morris screen of ``SCREENED`` on the 2026 scenario."""
+    factors = [parse_factor(text) for text in SCREENED]
+    return run_sensitivity(load_scenario(SCENARIO), factors, "morris", samples=trajectories,
+                           replications=replications, workers=workers)
+
+
+def drivers_text(screened: SensitivityResult, top: int = 3) -> str:
+    """The assumptions that move exports most, in words, with their mu*."""
+    rows = screened.ranking(SCREEN_OUTCOME)[:top]
+    named = [
+        f"`{row['parameter']}` (about {fmt_value(SCREEN_OUTCOME, row['mu_star'])})"
+        for row in rows
+    ]
+    ranges = {text.split("=")[0]: text.split("=")[1].replace(":", " to ") for text in SCREENED}
+    spans = "; ".join(f"{row['parameter']} over {ranges[row['parameter']]}" for row in rows)
+    trajectories = len(screened.samples) // (len(screened.names) + 1)
+    return (
+        f"What drives it: a Morris screen of {len(screened.names)} assumptions of the scenario "
+        f"({trajectories} trajectories) finds that exports move most with "
+        f"{', '.join(named[:-1])} and {named[-1]} (mu*: the mean absolute change in exports "
+        f"when the assumption moves across its range; {spans})."
+    )
+
+
+def headline_text(result: RunResult, screened: SensitivityResult | None = None) -> str:
     """The Markdown that goes between the README markers."""
     s = result.summary
     share = fmt_estimate("absorption_share", s["absorption_share"])
-    exited = s["firms_start"].mean - s["firms_active_end"].mean
+    exited = s["firms_exited"].mean
 
     def usd(name: str) -> str:
         return fmt_value(name, s[name].mean)
@@ -103,11 +153,13 @@ def headline_text(result: RunResult) -> str:
         f"{usd('joint_production_usd')} and {usd('unmet_export_demand_usd')} go unmet",
         f"({usd('unmet_capacity_usd')} for want of room in the delivery window,",
         f"{usd('unmet_unlicensed_usd')} that unlicensed firms could have taken,",
-        f"{usd('unmet_cancelled_usd')} cancelled when a firm exited): demand, more than",
-        f"licences or capacity. {exited:,.0f} of {s['firms_start'].mean:,.0f} firms exit;",
+        f"{usd('unmet_cancelled_usd')} cancelled when a firm exited): {_limit(result)}.",
+        f"{exited:,.0f} of {s['firms_start'].mean:,.0f} firms exit;",
         "in its worst month a replication loses",
         f"{s['max_monthly_exit_share'].mean:.1%} of its active firms (mean over",
-        "replications). The other scenarios and their answers",
+        "replications).",
+        *([drivers_text(screened)] if screened is not None else []),
+        "The other scenarios and their answers",
         "are in [docs/scenarios.md](docs/scenarios.md), the model in",
         "[docs/model.md](docs/model.md).",
     ])
@@ -118,6 +170,20 @@ def headline_text(result: RunResult) -> str:
         "",
         f"<sub>Generated by `python docs/gen_headline.py` (seed {result.seed}).</sub>",
     ])
+
+
+def _limit(result: RunResult) -> str:
+    """What limits exports most, in words, from the unmet demand and its causes."""
+    s = result.summary
+    demand, unmet = s["export_demand_usd"].mean, s["unmet_export_demand_usd"].mean
+    if demand <= 0 or unmet < 0.2 * demand:
+        return "foreign demand limits exports more than licences or capacity"
+    causes = {
+        "room in the delivery window": s["unmet_capacity_usd"].mean,
+        "licences": s["unmet_unlicensed_usd"].mean,
+        "firms that exit": s["unmet_cancelled_usd"].mean,
+    }
+    return f"what limits exports most is {max(causes, key=lambda k: causes[k])}"
 
 
 def _annual_capacity(result: RunResult, month: int) -> str:
@@ -142,7 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", "-n", type=int, default=100)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--trajectories", type=int, default=4)
+    parser.add_argument("--screen-replications", type=int, default=8)
     args = parser.parse_args(argv)
+    screened = screen(args.screen_replications, args.trajectories, args.workers)
     result = simulate(load_scenario(SCENARIO), replications=args.replications, workers=args.workers)
     IMAGE.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(8, 4.2))
@@ -151,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     fig.savefig(IMAGE, dpi=120, metadata={"Software": None})
     plt.close(fig)
     text = README.read_text(encoding="utf-8")
-    README.write_text(replace_between(text, "headline", headline_text(result)), encoding="utf-8")
+    README.write_text(replace_between(text, "headline", headline_text(result, screened)),
+                      encoding="utf-8")
     sys.stdout.write(f"wrote {IMAGE} and the headline in {README}\n")
     return 0
 

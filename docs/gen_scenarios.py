@@ -63,6 +63,8 @@ KEY_ROWS: tuple[tuple[str, str], ...] = tuple(
         "joint_production_usd",
         "unspent_budget_usd",
         "firms_start",
+        "firms_entered",
+        "firms_with_domestic_orders",
         "firms_active_end",
         "firms_exited",
         "max_monthly_exit_share",
@@ -170,8 +172,9 @@ def overview_table(runs: list[Finished]) -> str:
     ]
     for run in runs:
         result, summary = run.result, run.result.summary
-        exited = result.column("firms_start") - result.column("firms_active_end")
-        exits = f"{exited.mean():,.0f} of {summary['firms_start'].mean:,.0f}"
+        exits = f"{summary['firms_exited'].mean:,.0f} of {summary['firms_start'].mean:,.0f}"
+        if summary["firms_entered"].mean > 0:
+            exits += f" + {summary['firms_entered'].mean:,.0f} entrants"
         paired = "–"
         if base is not None and run.name != BASELINE_2026 and run.name.startswith("ukraine-2026"):
             metric = "absorption_share"

@@ -5,7 +5,9 @@ licensed exports absorb, when, in which sectors, and which firms exit waiting?
 
 The public API: ``load_scenario`` reads a scenario, ``simulate`` runs it and
 returns a ``RunResult`` (``.summary``, ``.save(path)``), ``read_run`` reads a saved
-run folder back and ``compare_runs`` compares saved runs.
+run folder back and ``compare_runs`` compares saved runs. In a notebook each of these
+shows as a short table of its key metrics, and ``to_pandas()`` gives its tables as
+DataFrames (``pip install 'defsim[notebook]'``).
 """
 
 from sim.analysis.compare import Comparison, compare_runs

@@ -20,16 +20,28 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
 from sim.metrics import OUTCOMES
-from sim.results.files import MonthlyReplicationsWriter, write_run_files
+from sim.progress import NotebookProgress, in_notebook
+from sim.results.files import (
+    MonthlyReplicationsWriter,
+    monthly_csv,
+    replications_csv,
+    summary_csv,
+    write_run_files,
+)
 from sim.results.folder import atomic_folder
+from sim.results.frames import frame
+from sim.results.show import summary_html
 from sim.run.reduction import RunData
 from sim.run.replication import ReplicationOutput
 from sim.run.runner import Progress, run_replications
 from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["RunResult", "resolve_seed", "simulate"]
 
@@ -47,6 +59,26 @@ class RunResult(RunData):
     """Manifest extras: command line, start and end (UTC), wall seconds, workers, scheduler."""
     monthly_replications: Path | None = None
     """Every replication's monthly series (``keep_monthly=True``), kept until saved."""
+
+    def __repr__(self) -> str:
+        months = self.month_labels
+        return (f"<RunResult {self.scenario.name!r}: {self.replications} replications, seed "
+                f"{self.seed}, {months[0]}..{months[-1]}>")
+
+    def _repr_html_(self) -> str:
+        title = f"{self.scenario.name}: {self.replications} replications, seed {self.seed}"
+        return summary_html(title, self.summary, "not saved yet: .save(path)")
+
+    def to_pandas(self, table: str = "summary") -> pd.DataFrame:
+        """``summary``, ``replications`` or ``monthly`` as a DataFrame (needs pandas).
+
+        The same columns as the run folder's ``TABLE.csv``: ``summary`` a row per
+        metric and sector (label, unit, mean, 95% CI, n), ``replications`` a row per
+        replication, ``monthly`` a row per month, group and series.
+        """
+        writers = {"summary": summary_csv, "replications": replications_csv,
+                   "monthly": monthly_csv}
+        return frame(table, writers[table](self) if table in writers else "")
 
     def save(self, path: str | Path, plots: bool = True) -> Path:
         """Write the complete run folder at ``path`` (refused if it exists and is not empty)."""
@@ -84,7 +116,7 @@ def simulate(
     target_halfwidth: float | None = None,
     target_metric: str = "absorption_share",
     max_replications: int | None = None,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
     on_replication: Callable[[ReplicationOutput], None] | None = None,
     pool: ProcessPoolExecutor | None = None,
 ) -> RunResult:
@@ -106,7 +138,9 @@ def simulate(
         Keep adding batches until the 95% CI half-width of ``target_metric`` is at
         most this, or ``max_replications`` (default 10 x replications) is reached.
     progress
-        Called with (replications done, replications planned).
+        Called with (replications done, replications planned); or True to show a
+        progress line (in the notebook's cell, else on stderr), False for none.
+        Default: shown in a Jupyter notebook, quiet elsewhere (scripts and logs).
     on_replication
         Called with each replication's output, in replication order.
     pool
@@ -118,6 +152,8 @@ def simulate(
     root_seed = resolve_seed(scenario, seed)
     if target_metric not in OUTCOMES:
         raise InputError(f"--target-metric: unknown metric '{target_metric}'")
+    if progress is None or isinstance(progress, bool):
+        progress = NotebookProgress() if (progress is None and in_notebook()) or progress else None
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     kept = _MonthlyFile() if keep_monthly else None

@@ -258,6 +258,7 @@ def sweep(scenario: Path, varies: tuple[str, ...], replications: int | None, see
         sweeps.write_sweep(tmp, result, _command_info(clock))
     if not quiet:
         print_sweep(result)
+        _name_report(target)
     click.echo(str(target))
 
 
@@ -309,6 +310,7 @@ def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: i
         for outcome in sa.PLOTTED_OUTCOMES:
             lines = "\n".join(sa.ranking_lines(result, outcome))
             console.print(lines, highlight=False, soft_wrap=True)
+        _name_report(target)
     click.echo(str(target))
 
 
@@ -328,6 +330,12 @@ def new(name: str) -> None:
     click.echo(f"wrote {path}: edit it, then check and run it with\n"
                f"  defsim validate {shlex.quote(str(path))}\n"
                f"  defsim run {shlex.quote(str(path))} -n 20")
+
+
+def _name_report(folder: Path) -> None:
+    """``report: FOLDER/report.html``, the page to open, when the folder has one."""
+    if (folder / "report.html").is_file():
+        click.echo(f"report: {folder / 'report.html'}")
 
 
 def _command() -> str:
@@ -377,6 +385,21 @@ def plot(run_dir: Path, fmt: str) -> None:
     from sim.report.run_report import write_report
 
     click.echo(str(write_report(run_dir, fmt)))
+
+
+@cli.command(epilog=_examples(
+    "defsim export results/base --out base.xlsx",
+))
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["xlsx"]), default="xlsx", show_default=True,
+              help="File format (Excel workbook).")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="File to write (default RUN_DIR/run.xlsx); an existing file is refused.")
+def export(run_dir: Path, fmt: str, out: Path | None) -> None:
+    """Write RUN_DIR's summary, replications and monthly tables as one Excel workbook."""
+    from sim.results.excel import write_workbook
+
+    click.echo(str(write_workbook(run_dir, out)))
 
 
 @cli.command(epilog=_examples(

@@ -44,6 +44,7 @@ __all__ = [
     "Outcome",
     "Series",
     "Unit",
+    "field_label",
     "format_change",
     "format_value",
     "label_of",
@@ -51,6 +52,7 @@ __all__ = [
     "plural",
     "series",
     "series_label",
+    "shown_alike",
     "unit_of",
 ]
 
@@ -146,6 +148,8 @@ SECTOR_SERIES: tuple[Series, ...] = (
     Series("debt_usd", Unit.USD, Months.LAST, "working-capital debt"),
     Series("export_profit_usd", Unit.USD, Months.SUM, "export profit"),
     Series("reinvested_usd", Unit.USD, Months.SUM, "export profit reinvested in capacity"),
+    Series("outside_investment_usd", Unit.USD, Months.SUM,
+           "outside investment attracted by export revenue"),
     Series("fixed_cost_usd", Unit.USD, Months.SUM, "fixed cost"),
     Series("domestic_margin_usd", Unit.USD, Months.SUM, "domestic margin earned"),
     Series("margin_paid_usd", Unit.USD, Months.SUM, "domestic margin paid"),
@@ -156,6 +160,13 @@ SECTOR_SERIES: tuple[Series, ...] = (
     Series("debt_at_exit_usd", Unit.USD, Months.SUM, "debt of firms that exited (lenders' loss)"),
     Series("receivables_written_off_usd", Unit.USD, Months.SUM, "receivables written off at exit"),
     Series("export_backlog_usd", Unit.USD, Months.LAST, "export backlog"),
+    Series("slipped_usd", Unit.USD, Months.SUM, "planned production that slipped a month"),
+    Series("mothballed_usd", Unit.USD, Months.LAST,
+           "monthly capacity mothballed or restarting"),
+    Series("firms_entered", Unit.COUNT, Months.SUM, "firms that entered"),
+    Series("firms_with_domestic_orders", Unit.COUNT, Months.LAST,
+           "active firms that have had a domestic order"),
+    Series("cash_at_entry_usd", Unit.USD, Months.SUM, "cash of firms that entered"),
     Series("firms_active", Unit.COUNT, Months.LAST, "active firms", status=True),
     Series("firms_bankrupt", Unit.COUNT, Months.LAST, "bankrupt firms, cumulative", status=True),
     Series("firms_migrated", Unit.COUNT, Months.LAST, "migrated firms, cumulative", status=True),
@@ -222,8 +233,12 @@ OUTCOME_METRICS: tuple[Outcome, ...] = (
     _of("royalty_usd", "royalties"),
     _of("receivables_written_off_usd", "receivables written off at exit"),
     _of("debt_at_exit_usd", "debt left by firms that exited"),
+    _of("outside_investment_usd", "outside investment"),
     Outcome("firms_start", Unit.COUNT, Months.START, "firms at start", None, sectors=True),
     _of("firms_active_end", "firms active at end", of="firms_active", sectors=True, key=17),
+    _of("firms_entered", "firms that entered", sectors=True),
+    _of("firms_with_domestic_orders", "active firms that have had a domestic order",
+        sectors=True),
     Outcome("firms_exited", Unit.COUNT, Months.RATIO, "firms that exited", None, sectors=True,
             key=10, table=True),
     _of("firms_bankrupt", "exits: bankrupt", sectors=True),
@@ -302,6 +317,16 @@ def label_of(name: str) -> str:
     return declared.label if declared is not None else name
 
 
+def field_label(path: str) -> str:
+    """A scenario field for people: ``procurement › budget``, ``licensing › approval rate › uav``.
+
+    The unit a name ends in (``_usd``, ``_share``) is left to the axis or column that
+    prints the value (``axis_scale``, ``format_value``).
+    """
+    parts = [p.removesuffix("_usd").removesuffix("_share") for p in path.split(".")]
+    return " › ".join(p.replace("_", " ") for p in parts)
+
+
 def series_label(name: str) -> str:
     """The label of a monthly series for people (chart titles, legends); else the name."""
     declared = _SERIES.get(name)
@@ -347,6 +372,15 @@ def _magnitude(name: str, value: float) -> str:
     if unit is Unit.SHARE:
         return f"{value:.1%}"
     return f"{value:,.1f}"
+
+
+def shown_alike(name: str, low: float, high: float) -> bool:
+    """Whether ``low`` and ``high`` print the same (an interval a reader cannot see).
+
+    The value is then the same in every replication, to the digits shown. Values
+    print without a negative zero, so ``-4e-6`` and ``3e-6`` of money both print ``$0``.
+    """
+    return format_value(name, low) == format_value(name, high)
 
 
 def _unsigned_zero(text: str, negative: bool, sign: str) -> str:

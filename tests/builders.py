@@ -5,7 +5,8 @@ One base (``BASE``) and one way to change it: dotted paths, e.g.
 ``scenario_dict`` gives the dict (also for invalid scenarios), ``make_scenario`` the
 validated ``Scenario`` and ``write_scenario`` a YAML file. Named sets of changes
 (``EVERY_CHART``, ``TINY_SWEEP``, ``TINY_SENSITIVITY``) are spread in like any other:
-``write_scenario(folder, **EVERY_CHART)``.
+``write_scenario(folder, **EVERY_CHART)``. ``morris_result`` is a sensitivity result
+made without running anything, for the charts and pages that show one.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
+from sim.analysis.sensitivity.indices import SensitivityResult
 from sim.scenario.schema import Scenario
 
 
@@ -135,3 +138,12 @@ def write_scenario(folder: Path, filename: str = "tiny.yaml", /, **changes: Any)
     path.write_text(yaml.safe_dump(scenario_dict(**changes), sort_keys=False), encoding="utf-8")
     return path
 
+
+
+def morris_result() -> SensitivityResult:
+    """Morris indices of ``absorption_share`` for two parameters, as if computed (no runs)."""
+    rows = [{"parameter": p, "mu_star": m, "mu_star_conf": m / 10, "sigma": m, "mu": m}
+            for p, m in (("procurement.budget_usd", 0.2), ("licensing.approval_rate.uav", 0.05))]
+    return SensitivityResult("morris", [r["parameter"] for r in rows], [(0, 1), (0, 1)],
+                             np.zeros((4, 2)), {"absorption_share": np.zeros(4)},
+                             {"absorption_share": rows})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from builders import make_scenario, write_scenario
 from helpers import defsim
 
@@ -54,3 +55,23 @@ def test_keep_monthly_is_an_option_of_simulate(tmp_path: Path) -> None:
         "\n".join(lines) + "\n"
     )
     assert not (tmp_path / "run" / "report.html").exists()
+
+
+def test_a_result_in_a_notebook_is_short_and_has_dataframes(tmp_path: Path) -> None:
+    result = simulate(make_scenario(), replications=3, seed=5, workers=1)
+    text = repr(result)
+    assert len(text) < 200 and "\n" not in text and "3 replications" in text
+    page = result._repr_html_()
+    assert len(page) < 5_000 and "exports / surplus" in page
+    saved = read_run(result.save(tmp_path / "run", plots=False))
+    for table in ("summary", "replications", "monthly"):
+        assert result.to_pandas(table).equals(saved.to_pandas(table)), table
+
+
+def test_simulate_is_quiet_in_a_script_and_shows_progress_when_asked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    simulate(make_scenario(), replications=2, seed=5, workers=1)
+    assert capsys.readouterr().err == ""
+    simulate(make_scenario(), replications=2, seed=5, workers=1, progress=True)
+    assert "replications 2/2" in capsys.readouterr().err

@@ -15,13 +15,15 @@ comparison's tables, charts and files are the report's (``sim.report.compare_rep
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
-from sim.metrics import KEY_METRICS, Unit, plural, unit_of
+from sim.metrics import KEY_METRICS, Unit, label_of, plural, unit_of
+from sim.results.frames import require_pandas
 from sim.results.read import RunFolder, read_run
 from sim.stats import (
     PAIRED,
@@ -31,6 +33,9 @@ from sim.stats import (
     paired_difference,
     welch_difference,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["PAIRED", "WELCH", "Comparison", "compare_runs", "differences_from", "method_text"]
 
@@ -46,6 +51,32 @@ class Comparison:
     metrics: list[str]
     differences: list[Difference]
     warnings: list[str]
+
+    def __repr__(self) -> str:
+        how = ", ".join(self.methods[1:])
+        return (f"<Comparison of {len(self.runs)} runs with {self.labels[0]!r} "
+                f"({', '.join(map(repr, self.labels[1:]))}; {how}), {len(self.metrics)} metrics>")
+
+    def _repr_html_(self) -> str:
+        from sim.report.compare_report import comparison_table  # only when a notebook shows it
+        from sim.report.html import html_table
+
+        headers, rows = comparison_table(self.runs, self.labels, self.differences)
+        how = "".join(f"<li>{html.escape(self.labels[k])}: {html.escape(self.method_text(k))}"
+                      "</li>" for k in range(1, len(self.runs)))
+        return (f"<div><strong>{len(self.runs)} runs compared with "
+                f"{html.escape(self.labels[0])}</strong>{html_table(headers, rows)}<ul>{how}</ul>"
+                "<p style='color:#555'>as a table: <code>.to_pandas()</code></p></div>")
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per run and metric: difference to the base with its 95% CI (needs pandas)."""
+        pd = require_pandas()
+        rows = [{"run": d.run_label, "metric": d.metric, "label": label_of(d.metric),
+                 "unit": unit_of(d.metric).value, "base_mean": d.base_mean,
+                 "difference": d.estimate.mean, "ci_low": d.estimate.ci_low,
+                 "ci_high": d.estimate.ci_high, "n": d.estimate.n, "method": d.method}
+                for d in self.differences]
+        return pd.DataFrame(rows).set_index(["run", "metric"])
 
     def method_text(self, k: int) -> str:
         """How run ``k`` was compared with the base, in words (``base`` for the base)."""

@@ -5,11 +5,13 @@ consecutive month-ends exits ("negative" beyond a millionth of its monthly fixed
 cost: float rounding of equal payments never decides an exit).
 How it exits is drawn per exiting firm, in firm order, from the ``exits`` stream:
 bankrupt (its capacity is gone), migrated (its capacity leaves the country) or
-acquired (its capacity goes to the largest active firm of its sector; bankrupt
-when there is none). An exiting firm's contracts are cancelled: its domestic
-backlog is counted as unspent budget, its export backlog as unmet export demand
-(``unmet_cancelled_usd``, and ``lost_usd`` of the markets that ordered it), and an
-application it had in the commission's queue lapses (``applications_lapsed``).
+acquired (its capacity goes to the largest active firm of its sector, mothballed
+capacity staying mothballed; bankrupt when there is none). Capacity a firm had
+under construction is abandoned with it. An exiting firm's contracts are
+cancelled: its domestic backlog is counted as unspent budget, its export backlog
+as unmet export demand (``unmet_cancelled_usd``, and ``lost_usd`` of the markets
+that ordered it), and an application it had in the commission's queue lapses
+(``applications_lapsed``).
 """
 
 from __future__ import annotations
@@ -75,6 +77,11 @@ def exit_firms(
         firms.export_plan_usd,
         firms.export_due_usd,
         firms.export_backlog_by_market_usd,
+        firms.mothballed_usd,
+        firms.restarting_usd,
+        firms.idle_history_usd,
+        firms.restart_plan_usd,
+        firms.capacity_plan_usd,
     ):
         array[leaving] = 0.0
     if recorder.tracing:
@@ -137,4 +144,7 @@ def _hand_over(firms: Firms, acquired: np.ndarray) -> np.ndarray:
         for taken in firms.monthly_capacity_usd[taken_over].tolist():  # one at a time
             total += taken
         firms.monthly_capacity_usd[buyer] = total
+        laid_up = firms.mothballed_usd[taken_over] + firms.restarting_usd[taken_over]
+        if laid_up.any():
+            firms.mothballed_usd[buyer] += laid_up.sum()
     return buyers

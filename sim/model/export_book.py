@@ -85,6 +85,9 @@ class BookState(NamedTuple):
     """(1,) the month orders arrive in: windows start the month after."""
     cap_share: np.ndarray
     """(1,) the licence's ceiling on the share of capacity that goes to exports."""
+    restart_months: np.ndarray
+    """(1,) months mothballed capacity takes to restart (-1: no mothballing): an order
+    of month M counts on it only from month M + 1 + ``restart_months``."""
 
 
 class ExportBook:
@@ -95,7 +98,12 @@ class ExportBook:
     """
 
     def __init__(
-        self, firms: Firms, sectors: int, windows: tuple[int, ...], cap_share: float
+        self,
+        firms: Firms,
+        sectors: int,
+        windows: tuple[int, ...],
+        cap_share: float,
+        restart_months: int = -1,
     ) -> None:
         """An empty book (no licences) for ``firms``; ``windows`` are the delivery windows,
         in months, that orders may ask for."""
@@ -118,6 +126,7 @@ class ExportBook:
             cursor=np.zeros(2, dtype=np.int64),
             month=np.zeros(1, dtype=np.int64),
             cap_share=np.array([cap_share]),
+            restart_months=np.array([restart_months], dtype=np.int64),
         )
         self.placed_firm = np.empty(n, dtype=np.int64)
         self.placed_usd = np.empty(n)
@@ -188,9 +197,14 @@ class ExportBook:
 
 
 @compiled
-def _room(firms: Firms, f: int, month: int, cap_share: float) -> float:
-    """What firm ``f``'s calendar leaves free for exports in ``month``."""
+def _room(b: BookState, firms: Firms, f: int, month: int) -> float:
+    """What firm ``f``'s calendar leaves free for exports in ``month``: capacity in use,
+    and mothballed capacity only from when a restart decided now would be ready."""
+    cap_share = b.cap_share[0]
     c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
+    restart = b.restart_months[0]
+    if restart >= 0 and month < b.month[0] + 1 + restart:
+        c = c - firms.mothballed_usd[f] - firms.restarting_usd[f]
     x = firms.export_plan_usd[f, month]
     room = min(cap_share * c - x, c - firms.domestic_plan_usd[f, month] - x)
     return room if room > 0.0 else 0.0
@@ -202,7 +216,7 @@ def _window_free(b: BookState, firms: Firms, f: int, w: int) -> float:
     total = 0.0
     start = b.month[0] + 1
     for m in range(start, start + b.months[w]):
-        total += _room(firms, f, m, b.cap_share[0])
+        total += _room(b, firms, f, m)
     return total
 
 
@@ -238,7 +252,7 @@ def place(
         firm, amount = placed_firm[j], placed_usd[j]
         left = amount
         for m in range(first_month, due + 1):  # earliest months first
-            take = min(_room(firms, firm, m, b.cap_share[0]), left)
+            take = min(_room(b, firms, firm, m), left)
             firms.export_plan_usd[firm, m] += take
             left -= take
         firms.export_plan_usd[firm, due] += left  # rounding dust of the split, if any

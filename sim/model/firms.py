@@ -6,6 +6,12 @@ scaled so that the sector's firms together hold its ``capacity_usd``, the
 sector's margin and fixed-cost share, and ``cash_months`` of fixed cost in cash on
 average, spread across firms by ``cash_sigma`` (a lognormal factor of mean 1).
 
+Firms that will enter later (``sectors.<name>.entry_per_year``) are drawn at the
+start too, each with the month it enters: the number entering in each month is
+Poisson, and each entrant's size and cash are the sector's mean firm's times
+lognormal factors of mean 1. Until its month an entrant's status is ``ENTRANT``;
+it holds a slot at the end of its sector's firms, so ids never change.
+
 Each firm keeps a capacity calendar: per month ahead, the domestic and the export
 production it has committed to (``domestic_plan_usd``, ``export_plan_usd``), and
 the export work it owes by the end of each month (``export_due_usd``). Months are
@@ -18,6 +24,7 @@ compiled loops take one argument whose fields cannot be swapped by mistake.
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -30,6 +37,7 @@ __all__ = [
     "ACQUIRED",
     "ACTIVE",
     "BANKRUPT",
+    "ENTRANT",
     "LICENSED",
     "MIGRATED",
     "NONE",
@@ -54,6 +62,8 @@ class Status(IntEnum):
     """Exited; its capacity left the country."""
     ACQUIRED = 3
     """Exited; its capacity went to the largest active firm of its sector."""
+    ENTRANT = 4
+    """Not yet entered: the firm becomes active in its ``entry_month``."""
 
 
 class LicenceState(IntEnum):
@@ -66,7 +76,7 @@ class LicenceState(IntEnum):
     REFUSED = 4
 
 
-ACTIVE, BANKRUPT, MIGRATED, ACQUIRED = (int(code) for code in Status)
+ACTIVE, BANKRUPT, MIGRATED, ACQUIRED, ENTRANT = (int(code) for code in Status)
 NONE, PREPARING, QUEUED, LICENSED, REFUSED = (int(code) for code in LicenceState)
 """The codes as plain ints: numpy compares an array with an int at C speed, while an
 enum member is converted through Python on every comparison."""
@@ -124,6 +134,21 @@ class Firms(NamedTuple):
     """(firms, calendar months) accepted export work due by the end of each month."""
     export_backlog_by_market_usd: np.ndarray
     """(firms, markets) the export backlog by the market that ordered it."""
+    domestic_orders_usd: np.ndarray
+    """Domestic orders received since the simulation began (who has had a state contract)."""
+    entry_month: np.ndarray
+    """The month an entrant becomes active (-1: active from the start)."""
+    mothballed_usd: np.ndarray
+    """Monthly capacity laid up: it cannot produce and costs the fixed-cost floor."""
+    restarting_usd: np.ndarray
+    """Monthly capacity being restarted: it cannot produce yet and costs its full fixed cost."""
+    idle_history_usd: np.ndarray
+    """(firms, ``mothballing.after_months``) capacity idle at each of the last month-ends,
+    ring-indexed by month."""
+    restart_plan_usd: np.ndarray
+    """(firms, calendar months) restarting capacity that produces again from each month."""
+    capacity_plan_usd: np.ndarray
+    """(firms, calendar months) monthly capacity under construction, producing from each month."""
 
     @property
     def size(self) -> int:
@@ -169,23 +194,45 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
     ``firm_cash:<sector>``), so a sector's firms are the same whatever else the scenario
     changes (common random numbers).
     """
-    sizes, sectors, margins, fixed_shares, cash_months = [], [], [], [], []
+    sizes, sectors, margins, fixed_shares, cash_months, entry = [], [], [], [], [], []
     first = [0]
+    months = scenario.warm_up_months + scenario.months
     for s, (name, spec) in enumerate(scenario.sectors.items()):
         weights = streams[f"firm_sizes:{name}"].lognormal(0.0, spec.size_sigma, spec.firms)
         if spec.firms:
             sizes.append(weights / weights.sum() * (spec.capacity_usd / 12.0))
-        sectors.append(np.full(spec.firms, s, dtype=np.int64))
-        margins.append(np.full(spec.firms, spec.margin))
-        fixed_shares.append(np.full(spec.firms, spec.fixed_cost_share))
         spread = streams[f"firm_cash:{name}"].lognormal(
             -0.5 * spec.cash_sigma**2, spec.cash_sigma, spec.firms
         ) if spec.cash_sigma > 0 else np.ones(spec.firms)
         cash_months.append(spec.cash_months * spread)
-        first.append(first[-1] + spec.firms)
+        entry.append(np.full(spec.firms, -1, dtype=np.int64))
+        count = spec.firms
+        if spec.entry_per_year > 0 and spec.firms:
+            rng = streams[f"firm_entry:{name}"]
+            per_month = rng.poisson(spec.entry_per_year / 12.0, months)
+            drawn = int(per_month.sum())
+            mean_size = spec.capacity_usd / 12.0 / spec.firms
+            size = mean_size * _unit_lognormal(rng, spec.size_sigma, drawn)
+            cash = spec.cash_months * _unit_lognormal(rng, spec.cash_sigma, drawn)
+            month = np.repeat(np.arange(months, dtype=np.int64), per_month)
+            # Drawn for every month, then cut: the entrants before the cut are the same
+            # with or without it (common random numbers).
+            cut = months if spec.entry_until is None else _month_index(scenario, spec.entry_until)
+            keep = month < cut
+            sizes.append(size[keep])
+            cash_months.append(cash[keep])
+            entry.append(month[keep])
+            count += int(keep.sum())
+        sectors.append(np.full(count, s, dtype=np.int64))
+        margins.append(np.full(count, spec.margin))
+        fixed_shares.append(np.full(count, spec.fixed_cost_share))
+        first.append(first[-1] + count)
     capacity = np.concatenate(sizes) if sizes else np.zeros(0)
     fixed_share = np.concatenate(fixed_shares)
+    entry_month = np.concatenate(entry)
     n = first[-1]
+    spec_m = scenario.mothballing
+    history = spec_m.after_months if spec_m is not None else 0
     return Firms(
         sector=np.concatenate(sectors),
         sector_first=np.array(first, dtype=np.int64),
@@ -198,7 +245,7 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
         domestic_backlog_usd=np.zeros(n),
         export_backlog_usd=np.zeros(n),
         export_backlog_revenue_usd=np.zeros(n),
-        status=np.zeros(n, dtype=np.int8),
+        status=np.where(entry_month >= 0, ENTRANT, ACTIVE).astype(np.int8),
         negative_months=np.zeros(n, dtype=np.int64),
         licence=np.zeros(n, dtype=np.int8),
         licence_until_day=np.full(n, -np.inf),
@@ -210,4 +257,25 @@ def draw_firms(scenario: Scenario, streams: Streams) -> Firms:
         export_plan_usd=np.zeros((n, calendar_months(scenario))),
         export_due_usd=np.zeros((n, calendar_months(scenario))),
         export_backlog_by_market_usd=np.zeros((n, len(scenario.markets))),
+        domestic_orders_usd=np.zeros(n),
+        entry_month=entry_month,
+        mothballed_usd=np.zeros(n),
+        restarting_usd=np.zeros(n),
+        idle_history_usd=np.zeros((n, history)),
+        restart_plan_usd=np.zeros((n, calendar_months(scenario))),
+        capacity_plan_usd=np.zeros((n, calendar_months(scenario))),
     )
+
+
+def _month_index(scenario: Scenario, day: dt.date) -> int:
+    """The simulated month (warm-up included) that ``day`` falls in; may be negative."""
+    first = scenario.start
+    return (day.year - first.year) * 12 + day.month - first.month + scenario.warm_up_months
+
+
+def _unit_lognormal(rng: np.random.Generator, sigma: float, count: int) -> np.ndarray:
+    """``count`` lognormal factors of mean 1 (all 1 when ``sigma`` is 0)."""
+    if sigma <= 0:
+        return np.ones(count)
+    return rng.lognormal(-0.5 * sigma**2, sigma, count)
+

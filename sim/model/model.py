@@ -1,7 +1,8 @@
 """One replication of the industry: the SimPy processes that move it through time.
 
-The rules live in the modules of their concepts (``procurement``, ``licensing``,
-``export_orders``, ``month_end``, ``exits``, ``finance``); this module only
+The rules live in the modules of their concepts (``entry``, ``procurement``,
+``licensing``, ``export_orders``, ``month_end``, ``mothballing``, ``exits``,
+``finance``); this module only
 schedules them. Within a day the order of events is fixed, so that results never
 depend on how SimPy breaks ties: month accounting at 00:00 (the end of one month,
 then the start of the next), domestic payments at 06:00, commission meetings at
@@ -18,10 +19,11 @@ import simpy
 
 from sim.model import licensing
 from sim.model.calendar import simulation_calendar
+from sim.model.entry import enter_firms
 from sim.model.export_book import ExportBook
 from sim.model.export_orders import draw_orders, receive_orders
 from sim.model.finance import Receivables
-from sim.model.firms import draw_firms
+from sim.model.firms import ACTIVE, draw_firms
 from sim.model.markets import ExportMarket, JointLines
 from sim.model.month_end import end_month
 from sim.model.procurement import Purchaser
@@ -67,15 +69,17 @@ class IndustryModel:
         self.cap_share = self.licensing.export_cap_share if self.licensing else 0.0
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
         windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
-        self.book = ExportBook(self.firms, len(sectors), windows, self.cap_share)
+        restart = scenario.mothballing.restart_months if scenario.mothballing else -1
+        self.book = ExportBook(self.firms, len(sectors), windows, self.cap_share, restart)
         record = ReplicationRecord.empty(
             replication, self.calendar.months, sectors, scenario.market_names
         )
-        record.firms_start = self.firms.sector_count(
-            np.ones(self.firms.size, dtype=bool), len(sectors)
-        ).astype(float)
+        active = self.firms.status == ACTIVE
+        record.firms_start = self.firms.sector_count(active, len(sectors)).astype(float)
         record.exportable = self.exportable
-        record.cash_start = self.firms.sector_sum(self.firms.cash_usd, len(sectors))
+        record.cash_start = self.firms.sector_sum(
+            np.where(active, self.firms.cash_usd, 0.0), len(sectors)
+        )
         self.recorder = Recorder(record, self.month_start, self.firms.sector, trace)
         self.receivables = Receivables()
         self._orders_between_steps = 0
@@ -156,10 +160,11 @@ class IndustryModel:
         self.receivables.pay(self.firms, self.recorder.month_of(self.env.now), self.recorder)
 
     def start_month(self, month: int) -> None:
-        """Licences expire or are put up for renewal, the tranche is paid and placed, firms
-        start applications."""
+        """Entrants become active, licences expire or are put up for renewal, the tranche
+        is paid and placed, firms start applications."""
         self.recorder.month = month
         day = float(self.month_start[month])
+        enter_firms(self.firms, month, day, self.recorder)
         licensing.expire_licences(self.firms, day, self.recorder)
         if self.commission is not None:
             month_end = float(self.month_start[month + 1])

@@ -5,8 +5,10 @@ At each month's end, in this order: firms produce and earn their export profit
 (``finance.pay_royalties``); firms pay fixed costs and earn the domestic margin,
 now or ``payment_delay_days`` later (``production.pay_costs``, ``finance.Receivables``);
 with ``credit``, firms borrow or repay working capital (``finance.service_credit``);
-firms past their grace exit (``exits.exit_firms``); and the month is recorded:
-production, money, firm counts, licences in force and applications waiting.
+with ``mothballing``, firms lay up idle capacity or restart it
+(``mothballing.lay_up_and_restart``); firms past their grace exit
+(``exits.exit_firms``); and the month is recorded: production, money, firm
+counts, licences in force and applications waiting.
 Deliveries, and late deliveries (``export_late``), are traced.
 """
 
@@ -18,6 +20,7 @@ from sim.model.exits import exit_firms
 from sim.model.finance import Receivables, pay_royalties, service_credit
 from sim.model.firms import Firms
 from sim.model.markets import JointLines
+from sim.model.mothballing import lay_up_and_restart
 from sim.model.production import (
     DUST_USD,
     FIRM_TOTALS,
@@ -50,18 +53,13 @@ def end_month(
     sectors = len(scenario.sectors)
     reinvest = scenario.reinvestment
     day = float(recorder.month_start_days[month + 1])
-    output = produce(
-        firms,
-        month,
-        cap_share,
-        reinvest.export_levy,
-        reinvest.capacity_reinvest,
-        reinvest.capacity_per_usd,
-    )
+    output = produce(firms, month, cap_share, reinvest)
     levy = float(output.levy_usd.sum())
     pay_royalties(joint, firms, day, month, recorder)
     paid_now = scenario.procurement.payment_delay_days == 0
-    earned, totals = pay_costs(firms, output, sectors, paid_now)
+    mothballing = scenario.mothballing
+    floor = mothballing.fixed_cost_floor if mothballing is not None else 1.0
+    earned, totals = pay_costs(firms, output, sectors, paid_now, floor)
     for name, row in zip(MONTH_TOTALS, totals, strict=True):
         recorder.add(name, month, row)
     if paid_now:
@@ -70,6 +68,8 @@ def end_month(
         receivables.owe(firms, earned)
     if scenario.credit is not None:
         service_credit(firms, scenario.credit, month, recorder)
+    if mothballing is not None:
+        lay_up_and_restart(firms, output, month, mothballing)
     if recorder.tracing:
         delivered = np.flatnonzero(output.export_usd)
         exported = output.export_usd[delivered]

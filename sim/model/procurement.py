@@ -7,7 +7,9 @@ firms by the allocation rule, none above its free capacity over the tranche's
 months. A firm's order is a delivery schedule: it is spread over the tranche's
 months in proportion to what each month has free.
 
-A tranche first takes capacity that accepted export contracts have not reserved. Under
+A tranche first takes capacity in use (not mothballed) that accepted export contracts
+have not reserved; with ``mothballing``, what that cannot take goes to mothballed
+capacity, which slips until its firm restarts it. Under
 ``licensing.priority: reserve`` that is all it takes; under ``requisition`` it then
 takes reserved capacity for what is left, and the export work it displaces slips to
 later months (delivered late, or still owed at the horizon). Budget no
@@ -74,6 +76,10 @@ class Purchaser:
     levy_shares: np.ndarray | None = None
     """Split of the levy pool across sectors; None: the budget's sector shares."""
     reallocate_unspent: bool = False
+    size_preference: float = 1.0
+    """With ``incumbents_first``: the power of capacity in a new supplier's odds."""
+    laid_up: bool = False
+    """Whether firms may mothball capacity: a tranche takes capacity in use first."""
     levy_pool_usd: float = 0.0
     """Export levy collected since the last tranche; it is paid out with the next."""
     ranking: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -90,6 +96,8 @@ class Purchaser:
             reserve=scenario.licensing is not None and scenario.licensing.priority == "reserve",
             levy_shares=None if levy is None else np.array([levy.get(n, 0.0) for n in names]),
             reallocate_unspent=spec.reallocate_unspent,
+            size_preference=spec.size_preference,
+            laid_up=scenario.mothballing is not None,
             ranking=np.arange(firms),
         )
 
@@ -110,24 +118,38 @@ class Purchaser:
         period = self.budget.period_months
         capacity = firms.active_capacity()
         slices = tuple(firms.of_sector(s) for s in range(len(sectors)))
-        free = tranche_room(firms, month, period, True)
-        orders = allocate(amounts, free, self.allocation, capacity, slices, rng, self.ranking)
+        free = tranche_room(firms, month, period, True, False)
+        orders = allocate(amounts, free, self.allocation, capacity, slices, rng, self.ranking,
+                          firms.domestic_orders_usd, self.size_preference)
         placed = firms.sector_sum(orders, len(sectors))
         if self.reallocate_unspent:
             orders, placed, amounts = self._reallocate(
-                amounts, placed, orders, free, capacity, slices, rng
+                amounts, placed, orders, free, capacity, slices, rng, firms.domestic_orders_usd
             )
-        schedule_domestic(firms, orders, month, period, True)
+        schedule_domestic(firms, orders, month, period, True, False)
         firms.domestic_backlog_usd[:] += orders
-        if not self.reserve and (amounts - placed > 0.0).any():
-            # Requisition: what unreserved capacity could not take, from booked capacity.
+        if self.laid_up and (amounts - placed > 0.0).any():
+            # What capacity in use could not take, from mothballed capacity: it slips
+            # until the firm has restarted it.
             left = np.maximum(amounts - placed, 0.0)
-            booked = tranche_room(firms, month, period, False)
-            more = allocate(left, booked, self.allocation, capacity, slices, rng, self.ranking)
-            schedule_domestic(firms, more, month, period, False)
+            idle = tranche_room(firms, month, period, True, True)
+            more = allocate(left, idle, self.allocation, capacity, slices, rng, self.ranking,
+                            firms.domestic_orders_usd, self.size_preference)
+            schedule_domestic(firms, more, month, period, True, True)
             firms.domestic_backlog_usd[:] += more
             orders = orders + more
             placed = placed + firms.sector_sum(more, len(sectors))
+        if not self.reserve and (amounts - placed > 0.0).any():
+            # Requisition: what unreserved capacity could not take, from booked capacity.
+            left = np.maximum(amounts - placed, 0.0)
+            booked = tranche_room(firms, month, period, False, True)
+            more = allocate(left, booked, self.allocation, capacity, slices, rng, self.ranking,
+                            firms.domestic_orders_usd, self.size_preference)
+            schedule_domestic(firms, more, month, period, False, True)
+            firms.domestic_backlog_usd[:] += more
+            orders = orders + more
+            placed = placed + firms.sector_sum(more, len(sectors))
+        firms.domestic_orders_usd[:] += orders
         for s, name in enumerate(sectors if recorder.tracing else ()):
             recorder.trace(
                 recorder.month_start_days[month],
@@ -148,6 +170,7 @@ class Purchaser:
         capacity: np.ndarray,
         slices: tuple[slice, ...],
         rng: np.random.Generator,
+        supplied: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Move what sectors could not place to the sectors with room left, by their budget
         shares, until it is placed or no sector with a share has room.
@@ -166,7 +189,8 @@ class Purchaser:
                 break
             extra = unspent.sum() * taking / taking.sum()
             given = given - unspent + extra
-            more = allocate(extra, room, self.allocation, capacity, slices, rng, self.ranking)
+            more = allocate(extra, room, self.allocation, capacity, slices, rng, self.ranking,
+                            supplied, self.size_preference)
             orders = orders + more
             placed = placed + np.array([more[where].sum() for where in slices])
         return orders, placed, given
@@ -181,17 +205,22 @@ class Purchaser:
         firms.idle_share[:] = 1.0 - np.minimum(claimed, 1.0)
 
 
-def tranche_room(firms: Firms, month: int, period: int, reserve: bool) -> np.ndarray:
-    """What each active firm has free for a tranche's months: per month, capacity less
-    domestic plans, and less export plans when exports are reserved."""
+def tranche_room(
+    firms: Firms, month: int, period: int, reserve: bool, laid_up: bool
+) -> np.ndarray:
+    """What each active firm has free for a tranche's months: per month, capacity (less
+    what is mothballed or restarting, unless ``laid_up``) less domestic plans, and
+    less export plans when exports are reserved."""
     free = np.zeros(firms.size)
-    _tranche_room(firms, month, period, reserve, free)
+    _tranche_room(firms, month, period, reserve, laid_up, free)
     return free
 
 
 @compiled
-def _month_room(firms: Firms, f: int, m: int, reserve: bool) -> float:
+def _month_room(firms: Firms, f: int, m: int, reserve: bool, laid_up: bool) -> float:
     c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
+    if not laid_up:
+        c = c - firms.mothballed_usd[f] - firms.restarting_usd[f]
     room = c - firms.domestic_plan_usd[f, m]
     if reserve:
         room -= firms.export_plan_usd[f, m]
@@ -199,17 +228,19 @@ def _month_room(firms: Firms, f: int, m: int, reserve: bool) -> float:
 
 
 @entry
-def _tranche_room(firms: Firms, month: int, period: int, reserve: bool, free: np.ndarray) -> None:
+def _tranche_room(
+    firms: Firms, month: int, period: int, reserve: bool, laid_up: bool, free: np.ndarray
+) -> None:
     for f in range(free.size):
         total = 0.0
         for m in range(month, month + period):
-            total += _month_room(firms, f, m, reserve)
+            total += _month_room(firms, f, m, reserve, laid_up)
         free[f] = total
 
 
 @entry
 def schedule_domestic(
-    firms: Firms, orders: np.ndarray, month: int, period: int, reserve: bool
+    firms: Firms, orders: np.ndarray, month: int, period: int, reserve: bool, laid_up: bool
 ) -> None:
     """Spread each firm's domestic order over the tranche's months, in proportion to
     what each month has free (all in the first month when the tranche is monthly)."""
@@ -222,13 +253,13 @@ def schedule_domestic(
             continue
         total = 0.0
         for m in range(month, month + period):
-            total += _month_room(firms, f, m, reserve)
+            total += _month_room(firms, f, m, reserve, laid_up)
         if total <= 0.0:
             firms.domestic_plan_usd[f, month] += order
             continue
         rooms = np.empty(period)
         for k in range(period):
-            rooms[k] = _month_room(firms, f, month + k, reserve)
+            rooms[k] = _month_room(firms, f, month + k, reserve, laid_up)
         for k in range(period):
             firms.domestic_plan_usd[f, month + k] += order * rooms[k] / total
 
@@ -241,6 +272,8 @@ def allocate(
     slices: tuple[slice, ...],
     rng: np.random.Generator,
     ranking: np.ndarray | None = None,
+    supplied_usd: np.ndarray | None = None,
+    size_preference: float = 1.0,
 ) -> np.ndarray:
     """Place each sector's amount with its firms, none above its free capacity.
 
@@ -248,7 +281,13 @@ def allocate(
     places ``amounts_usd[s]``. ``pro_rata`` gives every firm the same share of its
     free capacity; ``largest_first`` fills firms in order of capacity (ties by id);
     ``random`` in a random order, one permutation drawn per sector whose amount is
-    less than its free capacity. Returns the order per firm; a sector's orders sum
+    less than its free capacity; ``incumbents_first`` fills the firms that have
+    supplied the state before (``supplied_usd`` > 0), most supplied first, then the
+    others in a random order in which a firm comes before another with odds in
+    proportion to capacity ** ``size_preference`` (a weighted permutation by
+    Efraimidis and Spirakis' keys u ** (1 / weight), drawn only when the amount is
+    less than the free capacity): a buyer keeps its suppliers and finds large firms
+    first. Returns the order per firm; a sector's orders sum
     to ``min(amounts_usd[s], free capacity of s)``.
 
     ``ranking``, for ``largest_first``, is the firms in the order of the last call
@@ -270,12 +309,36 @@ def allocate(
     if rule == "largest_first":
         order = np.arange(free_usd.size) if ranking is None else ranking
         _rank_by_capacity(capacity_usd, np.array([[s.start, s.stop] for s in slices]), order)
+    elif rule == "incumbents_first":
+        assert supplied_usd is not None
+        order = np.arange(free_usd.size)
+        for s, where in enumerate(slices):
+            if amounts_usd[s] < total_free[s]:
+                order[where] = where.start + _suppliers_then_size_biased(
+                    supplied_usd[where], capacity_usd[where] ** size_preference, rng
+                )
     else:
         order = np.arange(free_usd.size)
         for s, where in enumerate(slices):
             if amounts_usd[s] < total_free[s]:
                 order[where] = where.start + rng.permutation(where.stop - where.start)
     return _fill_in_order(amounts_usd, free_usd, order, sector, total_free)
+
+
+def _suppliers_then_size_biased(
+    supplied_usd: np.ndarray, weight: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Past suppliers, most supplied first; then the rest at random, weighted.
+
+    log(u) / weight orders like u ** (1 / weight) without underflow; a firm with
+    no capacity (exited, weight 0 or 0 ** 0 = 1 with no free capacity) takes nothing
+    wherever it comes.
+    """
+    u = rng.random(weight.size)
+    with np.errstate(divide="ignore"):
+        key = np.where(weight > 0.0, np.log(u) / weight, -np.inf)
+    order: np.ndarray = np.lexsort((-key, -supplied_usd, supplied_usd <= 0.0))
+    return order
 
 
 @compiled

@@ -27,6 +27,7 @@ import numpy as np
 from sim.compiled import compiled, entry
 from sim.model.firms import Firms, LicenceState, Status
 from sim.model.records import STATUS_FIELDS
+from sim.scenario.schema import Reinvestment
 
 __all__ = ["FIRM_TOTALS", "MONTH_TOTALS", "Output", "pay_costs", "produce", "tally_firms"]
 
@@ -41,6 +42,8 @@ MONTH_TOTALS = (
     "reinvested_usd",
     "fixed_cost_usd",
     "domestic_margin_usd",
+    "outside_investment_usd",
+    "slipped_usd",
 )
 """Rows of ``pay_costs``'s per-sector totals, in the order of ``Output``'s fields."""
 
@@ -52,6 +55,8 @@ FIRM_TOTALS = (
     "queue_length",
     "receivable_usd",
     "debt_usd",
+    "mothballed_usd",
+    "firms_with_domestic_orders",
 )
 """Rows of ``tally_firms``'s per-sector totals."""
 
@@ -64,7 +69,10 @@ _STATUS_ROW = FIRM_TOTALS.index(STATUS_FIELDS[0])
 """Firm counts by status fill rows ``_STATUS_ROW + code``."""
 _LICENCES_ROW, _QUEUE_ROW = FIRM_TOTALS.index("licences_active"), FIRM_TOTALS.index("queue_length")
 _RECEIVABLE_ROW, _DEBT_ROW = FIRM_TOTALS.index("receivable_usd"), FIRM_TOTALS.index("debt_usd")
-assert [int(code) for code in Status] == list(range(len(STATUS_FIELDS)))
+_MOTHBALLED_ROW = FIRM_TOTALS.index("mothballed_usd")
+_ORDERED_ROW = FIRM_TOTALS.index("firms_with_domestic_orders")
+_ENTRANT = int(Status.ENTRANT)
+assert [int(code) for code in Status if code != Status.ENTRANT] == list(range(len(STATUS_FIELDS)))
 
 
 class Output(NamedTuple):
@@ -86,6 +94,10 @@ class Output(NamedTuple):
     fixed_cost_usd: np.ndarray
     domestic_margin_usd: np.ndarray
     """Margin earned on domestic production: paid now or later."""
+    outside_investment_usd: np.ndarray
+    """Invested from outside the firm, attracted by its export revenue (not cash)."""
+    slipped_usd: np.ndarray
+    """Production planned for the month that it could not make: it moves to the next month."""
 
     @classmethod
     def empty(cls, firms: int) -> Output:
@@ -103,22 +115,19 @@ def _max(a: float, b: float) -> float:
     return a if a > b else b  # np.maximum
 
 
-def produce(
-    firms: Firms,
-    month: int,
-    cap_share: float,
-    export_levy: float,
-    capacity_reinvest: float,
-    capacity_per_usd: float,
-) -> Output:
-    """Deliver the month's orders, book export profit, reinvest: each active firm produces
-    domestic = min(domestic plan of the month, capacity), then exports = min(export plan
-    of the month, ``cap_share`` x capacity, capacity - domestic); what is left of the
-    month's plans moves to the next month. Export profit (revenue - levy - variable
-    cost) goes to cash at once, less the ``capacity_reinvest`` share of a positive
-    profit, which becomes capacity."""
+def produce(firms: Firms, month: int, cap_share: float, reinvest: Reinvestment) -> Output:
+    """Deliver the month's orders, book export profit, invest: capacity built or restarted
+    for this month joins first; each active firm then produces domestic = min(domestic
+    plan of the month, available capacity), then exports = min(export plan of the
+    month, ``cap_share`` x capacity, available - domestic), where available capacity
+    is capacity less what is mothballed or restarting; what is left of the month's
+    plans moves to the next month. Export profit (revenue - levy - variable cost)
+    goes to cash at once, less the ``capacity_reinvest`` share of a positive profit;
+    that share and ``outside_investment`` x revenue become capacity after
+    ``build_months``."""
     output = Output.empty(firms.size)
-    _produce(firms, output, month, cap_share, export_levy, capacity_reinvest, capacity_per_usd)
+    _produce(firms, output, month, cap_share, reinvest.export_levy, reinvest.capacity_reinvest,
+             reinvest.capacity_per_usd, reinvest.outside_investment, reinvest.build_months)
     return output
 
 
@@ -131,19 +140,32 @@ def _produce(
     export_levy: float,
     capacity_reinvest: float,
     capacity_per_usd: float,
+    outside_investment: float,
+    build_months: int,
 ) -> None:
     last = firms.domestic_plan_usd.shape[1] - 1
     for i in range(firms.status.size):
-        c = firms.monthly_capacity_usd[i] if firms.status[i] == _ACTIVE else 0.0
-        d = _min(firms.domestic_plan_usd[i, month], c)
+        active = firms.status[i] == _ACTIVE
+        if active:
+            firms.monthly_capacity_usd[i] += firms.capacity_plan_usd[i, month]
+            back = firms.restart_plan_usd[i, month]
+            firms.restarting_usd[i] = _max(firms.restarting_usd[i] - back, 0.0)
+        firms.capacity_plan_usd[i, month] = 0.0
+        firms.restart_plan_usd[i, month] = 0.0
+        c = firms.monthly_capacity_usd[i] if active else 0.0
+        available = c - firms.mothballed_usd[i] - firms.restarting_usd[i] if active else 0.0
+        d = _min(firms.domestic_plan_usd[i, month], available)
         backlog = firms.export_backlog_usd[i]
-        x = _min(firms.export_plan_usd[i, month], _min(cap_share * c, c - d))
+        x = _min(firms.export_plan_usd[i, month], _min(cap_share * c, available - d))
         x = _max(x, 0.0)
         r = (x / backlog if backlog > 0.0 else 0.0) * firms.export_backlog_revenue_usd[i]
         late = _deliver(firms, i, month, x, backlog) if x > 0.0 else 0.0
+        slipped_d = firms.domestic_plan_usd[i, month] - d
+        slipped_x = firms.export_plan_usd[i, month] - x
+        output.slipped_usd[i] = slipped_d + slipped_x
         if month < last:
-            firms.domestic_plan_usd[i, month + 1] += firms.domestic_plan_usd[i, month] - d
-            firms.export_plan_usd[i, month + 1] += firms.export_plan_usd[i, month] - x
+            firms.domestic_plan_usd[i, month + 1] += slipped_d
+            firms.export_plan_usd[i, month + 1] += slipped_x
         firms.domestic_plan_usd[i, month] = 0.0
         firms.export_plan_usd[i, month] = 0.0
         firms.domestic_backlog_usd[i] = _max(firms.domestic_backlog_usd[i] - d, 0.0)
@@ -152,9 +174,15 @@ def _produce(
         owed = export_levy * r
         profit = r - owed - (1.0 - firms.margin[i]) * x
         reinvest = capacity_reinvest * _max(profit, 0.0)
+        outside = outside_investment * r
         firms.cash_usd[i] += profit - reinvest
-        firms.monthly_capacity_usd[i] += reinvest * capacity_per_usd / 12.0
+        added = (reinvest + outside) * capacity_per_usd / 12.0
+        if build_months == 0:
+            firms.monthly_capacity_usd[i] += added
+        elif month + 1 + build_months <= last:
+            firms.capacity_plan_usd[i, month + 1 + build_months] += added
         output.export_profit_usd[i], output.reinvested_usd[i] = profit, reinvest
+        output.outside_investment_usd[i] = outside
         output.capacity_usd[i], output.domestic_usd[i], output.export_usd[i] = c, d, x
         output.export_revenue_usd[i], output.levy_usd[i] = r, owed
         output.export_late_usd[i] = late
@@ -186,11 +214,12 @@ def _deliver(firms: Firms, i: int, month: int, exported: float, backlog: float) 
 
 @entry
 def pay_costs(
-    firms: Firms, output: Output, sectors: int, paid_now: bool
+    firms: Firms, output: Output, sectors: int, paid_now: bool, floor: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pay fixed costs, earn the domestic margin, set idle shares; total the month per sector.
 
-    Fixed cost is ``fixed_cost_share`` of the capacity after reinvestment. The
+    Fixed cost is ``fixed_cost_share`` of the capacity after reinvestment, mothballed
+    capacity counted at ``floor`` of it (``mothballing.fixed_cost_floor``). The
     domestic margin goes to cash when ``paid_now``, else it is returned for a later
     payment. A firm's idle share is (capacity - domestic - exports) / capacity.
     Returns the margin earned per firm and the ``MONTH_TOTALS`` x sector totals.
@@ -201,7 +230,8 @@ def pay_costs(
     for i in range(n):
         active = firms.status[i] == _ACTIVE
         output.fixed_cost_usd[i] = firms.fixed_cost_share[i] * (
-            firms.monthly_capacity_usd[i] if active else 0.0
+            firms.monthly_capacity_usd[i] - (1.0 - floor) * firms.mothballed_usd[i]
+            if active else 0.0
         )
         firms.cash_usd[i] -= output.fixed_cost_usd[i]
         earned[i] = firms.margin[i] * output.domestic_usd[i]
@@ -231,7 +261,8 @@ def tally_firms(firms: Firms, sectors: int, day: float) -> np.ndarray:
         active = firms.status[i] == _ACTIVE
         totals[0, s] += firms.cash_usd[i] if active else 0.0
         totals[1, s] += firms.export_backlog_usd[i]
-        totals[_STATUS_ROW + firms.status[i], s] += 1.0
+        if firms.status[i] != _ENTRANT:
+            totals[_STATUS_ROW + firms.status[i], s] += 1.0
         if active and firms.licence[i] == _LICENSED and firms.licence_until_day[i] > day:
             totals[_LICENCES_ROW, s] += 1.0
         elif active and firms.licence[i] == _QUEUED:
@@ -239,4 +270,7 @@ def tally_firms(firms: Firms, sectors: int, day: float) -> np.ndarray:
         if active:
             totals[_RECEIVABLE_ROW, s] += firms.receivable_usd[i]
             totals[_DEBT_ROW, s] += firms.debt_usd[i]
+            totals[_MOTHBALLED_ROW, s] += firms.mothballed_usd[i] + firms.restarting_usd[i]
+            if firms.domestic_orders_usd[i] > 0.0:
+                totals[_ORDERED_ROW, s] += 1.0
     return totals

@@ -29,8 +29,9 @@ __all__ = [
 
 CAN_BE_NEGATIVE = ("cash_usd", "cash_at_exit_usd", "export_profit_usd")
 """Series that may hold negative values (cash below zero; a loss on exports)."""
-CASH_IN = ("export_profit_usd", "royalty_usd", "margin_paid_usd", "credit_drawn_usd")
-"""Flows into the active firms' cash."""
+CASH_IN = ("export_profit_usd", "royalty_usd", "margin_paid_usd", "credit_drawn_usd",
+           "cash_at_entry_usd")
+"""Flows into the active firms' cash (a firm that enters brings its cash with it)."""
 CASH_OUT = ("reinvested_usd", "fixed_cost_usd", "credit_repaid_usd", "interest_usd",
             "cash_at_exit_usd")
 """Flows out of the active firms' cash (a firm that exits takes its cash with it)."""
@@ -125,11 +126,12 @@ def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[
 
     - domestic + export <= capacity;
     - cumulative domestic production <= cumulative budget paid out (levy included);
-    - every firm in exactly one status (active + exits == firms at start);
+    - every firm in exactly one status (active + exits == firms at start + entered);
     - unmet export demand is the sum of its causes, and of the markets' lost orders;
     - late exports are part of exports;
     - money is conserved: each month, the active firms' cash changes by the flows in
-      (export profit, royalties, domestic margin paid, credit drawn) less the flows out
+      (export profit, royalties, domestic margin paid, credit drawn, the cash of firms
+      that entered) less the flows out
       (reinvestment, fixed cost, repayments, interest, the cash of firms that exited);
     - no quantity negative or NaN.
     """
@@ -163,6 +165,6 @@ def invariant_violations(record: ReplicationRecord, rtol: float = 1e-9) -> list[
     if not np.allclose(m["cash_usd"], expected, rtol=0.0, atol=1e-11 * scale + 1e-6):
         found.append("money is not conserved: cash differs from its flows")
     statuses = m["firms_active"] + m["firms_bankrupt"] + m["firms_migrated"] + m["firms_acquired"]
-    if (statuses != record.firms_start[None, :]).any():
-        found.append("firm statuses do not add up to the firms at the start")
+    if (statuses != record.firms_start[None, :] + np.cumsum(m["firms_entered"], axis=0)).any():
+        found.append("firm statuses do not add up to the firms at the start and those entered")
     return found

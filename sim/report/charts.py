@@ -27,6 +27,7 @@ from sim.results.read import RunFolder
 __all__ = [
     "COLOURS",
     "FORMATS",
+    "RUN_COLOURS",
     "USD_BILLION",
     "Rendered",
     "axis_scale",
@@ -38,9 +39,11 @@ __all__ = [
     "group_label",
     "new_axes",
     "render",
+    "run_caption",
     "save_png",
     "series",
     "side_legend",
+    "stamp",
     "step_band",
     "usd_axis",
     "usd_scale",
@@ -70,6 +73,11 @@ COLOURS: dict[str, str] = {
     "lost": "#7b3294",
 }
 """One colour per quantity, the same in every chart."""
+
+RUN_COLOURS = ("#404040", "#7570b3", "#1b9e77", "#e7298a", "#a6761d", "#66a61e",
+               "#9e0142", "#5e4fa2", "#01665e", "#8c6bb1")
+"""One colour per run in comparisons (run 0, the base, dark grey). None of them is a
+quantity's colour of ``COLOURS``: orange always means exports, blue domestic orders."""
 
 
 def new_axes(
@@ -173,11 +181,38 @@ def axis_scale(name: str, values: object = ()) -> tuple[float, str]:
     return 1.0, ""
 
 
-def save_png(ax: Axes, path: Path, dpi: int = 110) -> None:
-    """Save the figure of ``ax`` as PNG, laid out tight (the sweep and sensitivity charts)."""
+def save_png(ax: Axes, path: Path, dpi: int = 150) -> None:
+    """Save the figure of ``ax`` as PNG (the sweep and sensitivity charts), laid out.
+
+    A figure without a layout engine is laid out tight first.
+    """
     figure = figure_of(ax)
-    figure.tight_layout()
-    figure.savefig(path, dpi=dpi)
+    if figure.get_layout_engine() is None:
+        figure.tight_layout()
+    figure.savefig(path, dpi=dpi, metadata={"Software": "defsim"})
+
+
+def run_caption(name: str, replications: int | None, seed: int | None = None) -> str:
+    """``teaching-minimal · 50 replications · seed 42``: which run an image shows."""
+    parts = [name]
+    if replications is not None:
+        parts.append(f"{replications} replication{'s' if replications != 1 else ''}")
+    if seed is not None:
+        parts.append(f"seed {seed}")
+    return " · ".join(parts)
+
+
+def stamp(fig: Figure, caption: str) -> Figure:
+    """Head ``fig`` with ``caption`` (the scenario, its replications), below its own title.
+
+    An image copied into slides or a paper must still say which run it shows. The
+    caption joins the figure's title (``suptitle``), which the layout keeps clear of
+    the axes and of legends placed outside them.
+    """
+    title = fig.get_suptitle()
+    fig.suptitle(f"{title}\n{caption}" if title else caption, fontsize="medium",
+                 color="#333333")
+    return fig
 
 
 def group_label(group: str) -> str:

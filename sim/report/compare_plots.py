@@ -7,16 +7,19 @@ on ``sim.report.charts``: only Figure objects, never pyplot.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from sim.metrics import Unit, series_label, unit_of
+from sim.metrics import Unit, label_of, series_label, unit_of
 from sim.report.charts import (
     COLOURS,
+    RUN_COLOURS,
     Rendered,
     date_axis,
     date_num,
@@ -25,8 +28,10 @@ from sim.report.charts import (
     group_label,
     new_axes,
     render,
+    run_caption,
     series,
     side_legend,
+    stamp,
     step_band,
     usd_axis,
     usd_scale,
@@ -43,10 +48,6 @@ __all__ = [
     "render_compare_plots",
     "shared_months",
 ]
-
-RUN_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-               "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-"""One colour per run in comparisons (run 0 is the base)."""
 
 RUN_STYLES = ("-", "--", "-.", ":")
 """Line styles cycled with the run colours, so runs that coincide stay visible."""
@@ -167,32 +168,62 @@ def plot_markets_compare(runs: Sequence[RunFolder], ax: Axes | None = None, *,
     return ax
 
 
-def plot_differences(differences: Sequence[Difference], ax: Axes | None = None) -> Axes:
-    """Each run's difference to the base run, in % of the base mean, with its 95% CI."""
+def plot_differences(differences: Sequence[Difference], fig: Figure | None = None) -> Figure:
+    """Each run's difference to the base run, in % of the base mean, with its 95% CI.
+
+    One row per metric, each on its own scale (zero always shown, marked by a line),
+    with the change written beside it: one metric at +280% does not squash the others
+    to a dot at zero. Points are the means, bars the intervals, one colour per run.
+    """
     shown = [d for d in differences if d.relative() is not None]
     if not shown:
         raise ValueError("no differences with a nonzero base mean to plot")
-    ax = new_axes(ax, (9.0, 1.5 + 0.3 * len(shown)))
-    runs = list(dict.fromkeys(d.run_index for d in shown))
     metrics = list(dict.fromkeys(d.metric for d in shown))
-    height = 0.8 / len(runs)
-    for d in shown:
-        mean, low, high = d.relative() or (0.0, 0.0, 0.0)
-        k = runs.index(d.run_index)
-        y = metrics.index(d.metric) + (k - (len(runs) - 1) / 2) * height
-        colour = RUN_COLOURS[d.run_index % len(RUN_COLOURS)]
-        ax.errorbar(mean, y, xerr=[[mean - low], [high - mean]], fmt="o", color=colour, capsize=3,
-                    label=d.run_label if metrics.index(d.metric) == 0 else None)
-    ax.axvline(0, color=COLOURS["capacity"], linewidth=0.8)
-    ax.set_yticks(range(len(metrics)), metrics)
-    ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(PercentFormatter(100.0))
-    ax.set_xlabel("difference to the first run, % of its mean (95% CI)")
+    runs = list(dict.fromkeys(d.run_index for d in shown))
+    fig = fig or Figure(figsize=(9.0, 1.2 + 0.42 * len(metrics) * max(1, len(runs) * 0.6)),
+                        layout="constrained")
+    axes = fig.subplots(len(metrics), 1, squeeze=False).ravel()
+    for ax, metric in zip(axes, metrics, strict=True):
+        _difference_row(ax, [d for d in shown if d.metric == metric], runs)
     left_out = sorted({d.metric for d in differences} - set(metrics))
-    note = f"\n(no base to divide by: {', '.join(left_out)})" if left_out else ""
-    ax.set_title(f"Differences to the first run{note}")
-    side_legend(ax)
-    return ax
+    note = (textwrap.fill(f"not drawn, no base to divide by: {', '.join(map(label_of, left_out))}",
+                          110) if left_out else "")
+    axes[-1].set_xlabel("difference to the first run, % of its mean (95% CI); each row on its "
+                        "own scale" + (f"\n{note}" if note else ""), fontsize="small")
+    handles = [Line2D([], [], color=RUN_COLOURS[k % len(RUN_COLOURS)], marker="o",
+                      linestyle="none") for k in runs]
+    names = [next(d.run_label for d in shown if d.run_index == k) for k in runs]
+    fig.legend(handles, names, loc="outside upper right", frameon=False, fontsize="small",
+               ncols=min(len(names), 4))
+    fig.suptitle("Differences to the first run", fontsize="medium", x=0.02, ha="left")
+    return fig
+
+
+def _difference_row(ax: Axes, row: Sequence[Difference], runs: Sequence[int]) -> None:
+    """One metric: a point and interval per run on the row's own scale, the change in words."""
+    height = 0.8 / len(runs)
+    ends = [0.0]
+    texts = []
+    for d in row:
+        mean, low, high = d.relative() or (0.0, 0.0, 0.0)
+        y = (runs.index(d.run_index) - (len(runs) - 1) / 2) * height
+        ax.errorbar(mean, y, xerr=[[mean - low], [high - mean]], fmt="o", capsize=3,
+                    color=RUN_COLOURS[d.run_index % len(RUN_COLOURS)], markersize=4)
+        ends += [low, high]
+        texts.append(f"{mean:+.1f}%")
+    ax.axvline(0, color=COLOURS["capacity"], linewidth=0.8)
+    span = max(ends) - min(ends)
+    pad = 0.08 * span if span > 0 else 1.0
+    ax.set_xlim(min(ends) - pad, max(ends) + pad)
+    ax.set_ylim(-0.5, 0.5)
+    ax.set_yticks([])
+    ax.set_ylabel(textwrap.fill(label_of(row[0].metric), 30), rotation=0, ha="right",
+                  va="center", fontsize="small")
+    ax.xaxis.set_major_formatter(PercentFormatter(100.0, decimals=None))
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.tick_params(axis="x", labelsize="x-small")
+    ax.annotate(", ".join(texts), (1.01, 0.5), xycoords="axes fraction", va="center",
+                fontsize="small")
 
 
 def render_compare_plots(runs: Sequence[RunFolder], labels: Sequence[str],
@@ -205,8 +236,7 @@ def render_compare_plots(runs: Sequence[RunFolder], labels: Sequence[str],
         return lambda: figure_of(draw())
 
     charts: list[tuple[str, str, Callable[[], Figure]]] = [
-        ("differences", "Differences to the first run",
-         single(lambda: plot_differences(differences))),
+        ("differences", "Differences to the first run", lambda: plot_differences(differences)),
         ("capacity_use", "Capacity use",
          grid(("domestic_usd", "export_usd", "idle_usd", "surplus_usd"), "Capacity use")),
         ("absorption_share", "Absorption of the surplus by exports",
@@ -219,7 +249,13 @@ def render_compare_plots(runs: Sequence[RunFolder], labels: Sequence[str],
         ("export_markets", "Export demand met and lost",
          single(lambda: plot_markets_compare(runs, labels=labels))),
     ]
-    return [render(stem, title, draw, fmt) for stem, title, draw in charts]
+    caption = "; ".join(f"{label}: {run_caption(r.name, r.replication_count, r.seed)}"
+                        for label, r in zip(labels, runs, strict=True))
+    return [render(stem, title, _stamped(draw, caption), fmt) for stem, title, draw in charts]
+
+
+def _stamped(draw: Callable[[], Figure], caption: str) -> Callable[[], Figure]:
+    return lambda: stamp(draw(), caption)
 
 
 def _with_meetings(fig: Figure, runs: Sequence[RunFolder]) -> Figure:

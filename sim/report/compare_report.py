@@ -102,7 +102,7 @@ def comparison_table(
     for metric in _metrics(differences):
         means = [estimate_cell(metric, _summary_estimate(r, metric)) for r in runs]
         diffs = [_difference_cell(by_key[metric, k]) for k in range(1, len(runs))]
-        rows.append([metric, *means, *diffs])
+        rows.append([label_of(metric), *means, *diffs])
     return headers, rows
 
 

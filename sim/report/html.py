@@ -14,14 +14,16 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.metrics import format_value
+from sim.metrics import format_value, shown_alike
 from sim.report.charts import Rendered
 from sim.results.folder import permissions_of_mkdir
 
 __all__ = [
     "ci_text",
+    "constant",
     "escape",
     "estimate_cell",
+    "estimate_html",
     "html_page",
     "html_table",
     "plots_section",
@@ -43,6 +45,19 @@ pre { background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: 0.85rem; 
 .meta { color: #555; }
 .note { color: #8a4b00; }
 .wide { overflow-x: auto; }
+.headline { font-size: 1.1rem; border-left: 4px solid #e6ab02; padding: 0.4rem 0.8rem;
+            background: #fbf7e9; }
+table.sectors { font-size: 0.85rem; width: 100%; table-layout: fixed; }
+table.sectors td, table.sectors th { padding: 0.25rem 0.45rem; white-space: nowrap; }
+table.sectors td:first-child, table.sectors th:first-child { white-space: normal; width: 28%; }
+table.grid { font-size: 0.85rem; }
+table.grid td { white-space: nowrap; padding: 0.25rem 0.45rem; }
+table.grid th { vertical-align: bottom; padding: 0.25rem 0.45rem; }
+.ci { display: block; color: #666; font-size: 0.72rem; }
+table.scenario { font-size: 0.82rem; width: 100%; }
+table.scenario td { text-align: left; vertical-align: top; color: #555; }
+table.scenario td.code { font-family: ui-monospace, monospace; white-space: pre-wrap;
+                         color: #222; width: 50%; }
 """
 
 
@@ -52,11 +67,32 @@ def escape(text: object) -> str:
 
 
 def ci_text(name: str, est: dict[str, Any]) -> str:
-    """``low .. high`` of a summary.json estimate, each end in its own unit."""
+    """``low – high`` of a summary.json estimate, each end in its own unit.
+
+    Empty when the value is the same in every replication, to the digits shown (an
+    interval whose ends print alike says nothing); ``n/a`` when there is none (one replication).
+    """
     if est.get("ci_low") is None or est.get("ci_high") is None:
         return "n/a"
+    if constant(name, est):
+        return ""
     low, high = (format_value(name, est[end]) for end in ("ci_low", "ci_high"))
-    return f"{low} .. {high}"
+    return f"{low} – {high}"
+
+
+def constant(name: str, est: dict[str, Any]) -> bool:
+    """Whether an estimate's interval ends print alike: the same in every replication."""
+    low, high = est.get("ci_low"), est.get("ci_high")
+    return low is not None and high is not None and shown_alike(name, low, high)
+
+
+def estimate_html(name: str, est: dict[str, Any] | None) -> str:
+    """The mean of an estimate with its interval on one line beneath it, as HTML."""
+    if est is None:
+        return "n/a"
+    mean = escape(format_value(name, est.get("mean")))
+    ci = ci_text(name, est)
+    return f'{mean}<span class="ci">{escape(ci)}</span>' if ci and ci != "n/a" else mean
 
 
 def estimate_cell(name: str, est: dict[str, Any] | None) -> str:
@@ -64,7 +100,8 @@ def estimate_cell(name: str, est: dict[str, Any] | None) -> str:
     if est is None:
         return "n/a"
     mean = format_value(name, est.get("mean"))
-    return mean if est.get("ci_low") is None else f"{mean} ({ci_text(name, est)})"
+    ci = ci_text(name, est)
+    return mean if ci in ("", "n/a") else f"{mean} ({ci})"
 
 
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

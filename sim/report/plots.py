@@ -28,8 +28,10 @@ from sim.report.charts import (
     group_label,
     new_axes,
     render,
+    run_caption,
     series,
     side_legend,
+    stamp,
     step_band,
     usd_axis,
     usd_scale,
@@ -63,7 +65,7 @@ FIRM_SERIES = (("firms_active", "active", "active"),
 
 def plot_capacity(run: RunFolder, ax: Axes | None = None, *, group: str = "all",
                   legend: bool = True) -> Axes:
-    """Domestic, export and idle production stacked up to capacity, with the surplus line.
+    """Domestic, export and idle production stacked up to capacity, the surplus outlined.
 
     Means over replications (means add up, medians do not), USD per month at
     domestic prices, in the unit the capacity's size calls for (billions for a
@@ -80,11 +82,14 @@ def plot_capacity(run: RunFolder, ax: Axes | None = None, *, group: str = "all",
                label=series_label(metric), linewidth=0)
         bottom = bottom + values
     capacity = series(run, group, "capacity_usd") / scale
-    surplus = series(run, group, "surplus_usd") / scale
+    domestic = series(run, group, "domestic_usd") / scale
     ax.stairs(capacity, bounds, color=COLOURS["capacity"], linewidth=1.5, baseline=None,
               label=series_label("capacity_usd"))
-    ax.stairs(surplus, bounds, color=COLOURS["surplus"], linewidth=2, linestyle="--",
-              baseline=None, label=series_label("surplus_usd"))
+    # The surplus is the part of the stack above domestic orders (exports + idle): outlined
+    # there, from the top of the domestic block to capacity. Drawn from zero as a line of
+    # its own height it would sit inside the domestic block and read as part of it.
+    ax.stairs(capacity, bounds, baseline=domestic, fill=False, color=COLOURS["surplus"],
+              linewidth=1.8, linestyle="--", label=series_label("surplus_usd"))
     date_axis(ax, bounds[0], bounds[-1])
     usd_axis(ax, f"{unit} per month")
     ax.set_ylim(bottom=0)
@@ -242,6 +247,10 @@ def _whole(plot: Callable[[RunFolder], Axes], run: RunFolder) -> Callable[[], Fi
     return lambda: figure_of(plot(run))
 
 
+def _stamped(draw: Callable[[], Figure], run: RunFolder) -> Callable[[], Figure]:
+    return lambda: stamp(draw(), run_caption(run.name, run.replication_count, run.seed))
+
+
 def render_run_plots(run: RunFolder, fmt: str = "png") -> list[Rendered]:
     """Every chart of one run, in report order."""
     charts: list[tuple[str, str, Callable[[], Figure]]] = [
@@ -252,6 +261,6 @@ def render_run_plots(run: RunFolder, fmt: str = "png") -> list[Rendered]:
         ("licence_pipeline", "Licence pipeline", _whole(plot_licences, run)),
         ("export_markets", "Export demand met and lost", _whole(plot_markets, run)),
     ]
-    return [render(stem, title, draw, fmt) for stem, title, draw in charts]
+    return [render(stem, title, _stamped(draw, run), fmt) for stem, title, draw in charts]
 
 

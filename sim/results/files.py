@@ -1,9 +1,11 @@
 """The files of a run folder, written from a run's data (README, "The run folder").
 
-``scenario.yaml`` (the scenario as run), ``summary.json`` (estimates),
+``scenario.yaml`` (the scenario as run), ``summary.json`` (estimates) and
+``summary.csv`` (the same, a row per metric and sector),
 ``replications.csv`` (one row of outcomes per replication), ``monthly.csv``
 (statistics of the monthly series), ``trace.csv`` (with ``--trace``),
-``monthly_replications.csv`` (with ``--keep-monthly``) and ``manifest.json`` (how
+``monthly_replications.csv`` (with ``--keep-monthly``), ``scenario_file.yaml`` (the
+scenario file as written, comments and all) and ``manifest.json`` (how
 the run was made). Numbers are written as the shortest text that reads back to the
 same float, so the files are byte-identical whatever computed them.
 """
@@ -29,16 +31,19 @@ import numpy as np
 
 from sim.metrics import MARKET_FIELDS, MONTHLY_METRICS
 from sim.model.calendar import Calendar
+from sim.results.tables import summary_csv_text
 from sim.run.reduction import RunData
 from sim.run.replication import ReplicationOutput
-from sim.scenario.io import scenario_to_yaml
+from sim.scenario.io import scenario_source, scenario_to_yaml
 
 __all__ = [
     "MONTHLY_REPLICATIONS",
+    "SCENARIO_FILE",
     "MonthlyReplicationsWriter",
     "manifest_json",
     "monthly_csv",
     "replications_csv",
+    "summary_csv",
     "summary_json",
     "trace_csv",
     "write_run_files",
@@ -48,6 +53,8 @@ PACKAGES = ("numpy", "numba", "llvmlite", "scipy", "simpy", "pydantic", "PyYAML"
             "click", "rich")
 """Versions recorded in ``manifest.json``."""
 MONTHLY_REPLICATIONS = "monthly_replications.csv"
+SCENARIO_FILE = "scenario_file.yaml"
+"""The scenario file as the user wrote it, comments (sources, assumptions) and all."""
 
 
 def write_run_files(
@@ -62,7 +69,11 @@ def write_run_files(
     is a file written by ``MonthlyReplicationsWriter`` during the run, copied in.
     """
     (folder / "scenario.yaml").write_text(scenario_to_yaml(run.scenario), encoding="utf-8")
+    source = scenario_source(run.scenario)
+    if source is not None:
+        (folder / SCENARIO_FILE).write_text(source, encoding="utf-8")
     (folder / "summary.json").write_text(summary_json(run), encoding="utf-8")
+    (folder / "summary.csv").write_text(summary_csv(run), encoding="utf-8")
     (folder / "replications.csv").write_text(replications_csv(run), encoding="utf-8")
     (folder / "monthly.csv").write_text(monthly_csv(run), encoding="utf-8")
     if run.trace is not None:
@@ -92,6 +103,11 @@ def summary_json(run: RunData) -> str:
         "horizon_end": calendar.month_date(run.scenario.months).isoformat(),
     }
     return json.dumps(document, indent=2, allow_nan=False) + "\n"
+
+
+def summary_csv(run: RunData) -> str:
+    """``summary.csv``: ``summary.json``'s estimates, a row per metric and sector."""
+    return summary_csv_text(json.loads(summary_json(run)))
 
 
 def replications_csv(run: RunData) -> str:

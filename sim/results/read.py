@@ -13,17 +13,22 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import yaml
 
 from sim.errors import InputError
+from sim.results.frames import TABLES, frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["Monthly", "Replications", "RunFolder", "month_start", "read_run"]
 
 REQUIRED = ("summary.json", "replications.csv", "monthly.csv", "scenario.yaml")
 MONTHLY_KEYS = ("month", "sector", "metric")
+SCENARIO_FILE = "scenario_file.yaml"
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,30 @@ class RunFolder:
     scenario_text: str
     scenario: dict[str, Any]
     manifest: dict[str, Any]
+    scenario_file: str = ""
+    """The scenario file as the user wrote it (``scenario_file.yaml``); empty if not kept."""
+
+    def __repr__(self) -> str:
+        months = self.monthly.months
+        return (f"<RunFolder {self.name!r}: {self.replication_count} replications, seed "
+                f"{self.seed}, {months[0]}..{months[-1]}, {str(self.path)!r}>")
+
+    def _repr_html_(self) -> str:
+        from sim.results.show import summary_html  # only when a notebook displays it
+
+        title = f"{self.name}: {self.replication_count} replications, seed {self.seed}"
+        return summary_html(title, self.summary.get("metrics", {}), str(self.path))
+
+    def to_pandas(self, table: str = "summary") -> pd.DataFrame:
+        """``summary``, ``replications`` or ``monthly`` as a DataFrame (needs pandas)."""
+        if table not in TABLES:
+            return frame(table, "")
+        path = self.path / f"{table}.csv"
+        if table == "summary" and not path.is_file():
+            from sim.results.tables import summary_csv_text  # folders written before summary.csv
+
+            return frame(table, summary_csv_text(self.summary))
+        return frame(table, path)
 
     @property
     def name(self) -> str:
@@ -171,6 +200,7 @@ def read_run(path: str | Path) -> RunFolder:
         scenario_text=scenario_text,
         scenario=scenario,
         manifest=manifest,
+        scenario_file=_text(folder / SCENARIO_FILE) if (folder / SCENARIO_FILE).is_file() else "",
     )
 
 

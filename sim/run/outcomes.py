@@ -84,7 +84,9 @@ def _add_headline_shares(
     """
     m = record.monthly
     for values in (per_sector, totals):
-        values["firms_exited"] = values["firms_start"] - values["firms_active_end"]
+        values["firms_exited"] = (
+            values["firms_start"] + values["firms_entered"] - values["firms_active_end"]
+        )
     months = m["capacity_usd"].shape[0]
     initial = np.maximum(months * m["capacity_usd"][0] - per_sector["domestic_usd"], 0.0)
     per_sector["absorption_of_initial_surplus"] = _ratio(per_sector["export_usd"], initial)

@@ -10,6 +10,7 @@ import difflib
 import itertools
 import types
 import typing
+import weakref
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,12 @@ __all__ = [
     "load_scenario",
     "parse_override",
     "scenario_from_text",
+    "scenario_source",
     "scenario_to_yaml",
 ]
+
+_SOURCES: dict[int, str] = {}
+"""The text each loaded scenario was read from, by ``id``, while the scenario lives."""
 
 def load_scenario(
     path: str | Path,
@@ -82,7 +87,19 @@ def scenario_from_text(
         lines[loc] = where or f"--set {i}"
     if problems:
         raise ScenarioError(problems)
-    return _validate(data, lines, filename)
+    scenario = _validate(data, lines, filename)
+    _SOURCES[id(scenario)] = text
+    weakref.finalize(scenario, _SOURCES.pop, id(scenario), None)
+    return scenario
+
+
+def scenario_source(scenario: Scenario) -> str | None:
+    """The text ``scenario`` was read from, comments and all (before overrides); None if built.
+
+    Kept beside the scenario rather than in it: the scenario's fields are what was
+    run, and two scenarios with the same fields are equal whatever file they came from.
+    """
+    return _SOURCES.get(id(scenario))
 
 
 def scenario_to_yaml(scenario: Scenario) -> str:

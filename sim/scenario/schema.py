@@ -26,6 +26,7 @@ __all__ = [
     "JointLine",
     "Licensing",
     "Market",
+    "Mothballing",
     "Pause",
     "Procurement",
     "Reinvestment",
@@ -90,6 +91,12 @@ class Sector(Section):
     0 gives every firm the same."""
     exportable: bool = True
     """Whether firms of this sector may apply for export licences."""
+    entry_per_year: float = Field(default=0.0, ge=0.0, le=100_000.0)
+    """New firms entering the sector per year (a Poisson process, counted per month). An
+    entrant's size and cash are drawn like an incumbent's: a lognormal factor of mean 1
+    (``size_sigma``, ``cash_sigma``) times the sector's mean firm size at the start."""
+    entry_until: dt.date | None = None
+    """No firm enters from the month of this date on (default: entry runs to the horizon)."""
 
     @model_validator(mode="after")
     def _firms_match_capacity(self) -> Sector:
@@ -111,9 +118,14 @@ class Procurement(Section):
     """Split of the budget across sectors; shares sum to 1."""
     tranche: Literal["monthly", "quarterly"] = "monthly"
     """How often budget is paid out: 1/12 of the annual budget monthly or 1/4 quarterly."""
-    allocation: Literal["pro_rata", "largest_first", "random"] = "pro_rata"
+    allocation: Literal["pro_rata", "largest_first", "random", "incumbents_first"] = "pro_rata"
     """How a sector's tranche is placed with firms: in proportion to free capacity,
-    largest firms first, or firms in random order."""
+    largest firms first, firms in random order, or past suppliers first (most
+    supplied first), then the others in a random order that favours large firms."""
+    size_preference: float = Field(default=1.0, ge=0.0, le=5.0)
+    """With ``incumbents_first``: how strongly the buyer favours large firms when it takes
+    on new suppliers; a firm's odds of coming before another go with capacity to this
+    power (0: every firm alike, 1: in proportion to capacity)."""
     payment_delay_days: int = Field(default=30, ge=0, le=3650)
     """Days from the end of a month of domestic production until the firm is paid."""
     reallocate_unspent: bool = False
@@ -250,7 +262,14 @@ class Reinvestment(Section):
     capacity_reinvest: Share = 0.0
     """Share of export profit (after levy) turned into new capacity."""
     capacity_per_usd: float = Field(default=1.0, ge=0.0, le=100.0)
-    """Annual capacity (USD) added per USD reinvested; an assumption, 1 by default."""
+    """Annual capacity (USD) added per USD invested (reinvested or from outside); an
+    assumption, 1 by default."""
+    outside_investment: float = Field(default=0.0, ge=0.0, le=10.0)
+    """USD invested from outside the firm (investors, partners) per USD of a firm's export
+    revenue; it adds capacity like reinvestment and never passes through the firm's cash."""
+    build_months: int = Field(default=0, ge=0, le=120)
+    """Whole months an investment takes to build: capacity invested in at a month's end
+    produces from ``build_months`` + 1 months later (0: at once, from the next month)."""
     levy_shares: dict[Name, Share] | None = None
     """Split of the export levy across sectors when it is spent; shares sum to 1.
     Default: the budget's ``sector_shares``."""
@@ -288,6 +307,18 @@ class Credit(Section):
     and what the state owes it for work delivered."""
     annual_rate: float = Field(ge=0.0, le=1.0)
     """Interest on what a firm owes, per year (charged monthly)."""
+
+
+class Mothballing(Section):
+    """Idle capacity a firm lays up to cut its fixed cost, and brings back when orders need it."""
+
+    after_months: int = Field(ge=1, le=120)
+    """Capacity idle at every month-end of this many consecutive months is mothballed."""
+    fixed_cost_floor: Share
+    """Share of its fixed cost that mothballed capacity still costs (guarding, upkeep)."""
+    restart_months: int = Field(ge=0, le=120)
+    """Months from deciding to restart mothballed capacity to it producing again; it
+    pays its full fixed cost meanwhile."""
 
 
 class ExitOutcomes(Section):
@@ -354,6 +385,8 @@ class Scenario(Section):
     """Exit of firms with negative cash."""
     credit: Credit | None = None
     """Working-capital credit (omit it: firms have none)."""
+    mothballing: Mothballing | None = None
+    """Laying up idle capacity (omit it: idle capacity costs its full fixed cost)."""
 
     @field_validator("start")
     @classmethod

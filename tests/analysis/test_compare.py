@@ -79,6 +79,7 @@ def test_cli_compare_writes_report_and_prints_table(runs: dict[str, Path], tmp_p
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "https://" not in html and html.count("<img") == len(charts)
     assert "paired differences" in html and "Welch" in html
+    assert "<td>exports / surplus</td>" in html, "metrics by their labels"
     assert defsim("compare", runs["base"], runs["budget"], "--out", out).code == 2
 
 
@@ -163,3 +164,18 @@ def test_compare_report_says_what_differs(runs: dict[str, Path], tmp_path: Path)
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "differs from the first run" in html
     assert "procurement.budget_usd: 900,000,000 → 1,000,000,000" in html
+
+
+def test_a_comparison_in_a_notebook_is_short_and_has_a_dataframe(runs: dict[str, Path]) -> None:
+    pd = pytest.importorskip("pandas")
+    comparison = compare_runs([runs["base"], runs["budget"]])
+    text = repr(comparison)
+    assert len(text) < 300 and "\n" not in text and "paired" in text
+    page = comparison._repr_html_()
+    assert len(page) < 20_000 and "<table>" in page and "common random numbers" in page
+    frame = comparison.to_pandas()
+    assert isinstance(frame, pd.DataFrame)
+    row = frame.loc[("budget", "export_usd")]
+    d = next(d for d in comparison.differences if d.metric == "export_usd")
+    assert row["difference"] == pytest.approx(d.estimate.mean)
+    assert row["method"] == PAIRED

@@ -23,6 +23,7 @@ from hypothesis.extra import numpy as hnp
 from sim.model import production
 from sim.model.firms import Firms, LicenceState, Status
 from sim.model.model import IndustryModel
+from sim.scenario.schema import Reinvestment
 
 ACTIVE = Status.ACTIVE
 
@@ -90,7 +91,10 @@ def numpy_month_end(f: dict[str, Any], parameters: tuple[float, ...]) -> dict[st
     f["idle_share"] = np.divide(idle, capacity, out=np.zeros(idle.size), where=capacity > 0)
     late = np.zeros(exported.size)  # all of it due this month: nothing is late
     fixed = f["fixed_cost_share"] * np.where(f["status"] == ACTIVE, f["capacity_usd"], 0.0)
-    flows = (capacity, domestic, exported, revenue, levy, late, profit, reinvest, fixed, earned)
+    outside = np.zeros(exported.size)  # no outside investment
+    slipped = f["domestic_backlog_usd"] + f["export_backlog_usd"]  # what the month left
+    flows = (capacity, domestic, exported, revenue, levy, late, profit, reinvest, fixed, earned,
+             outside, slipped)
     totals = [np.bincount(f["sector"], weights=v, minlength=SECTORS) for v in flows]
     return {**f, "earned": earned, "totals": np.array(totals)}
 
@@ -105,8 +109,11 @@ def as_firms(f: dict[str, Any]) -> Firms:
     fields["sector_first"] = np.zeros(SECTORS + 1, dtype=np.int64)
     fields["negative_months"] = np.zeros(n, dtype=np.int64)
     fields["renewing"] = np.zeros(n, dtype=np.bool_)
-    for calendar in ("domestic_plan_usd", "export_plan_usd", "export_due_usd"):
+    for calendar in ("domestic_plan_usd", "export_plan_usd", "export_due_usd",
+                     "restart_plan_usd", "capacity_plan_usd"):
         fields[calendar] = np.zeros((n, 2))
+    fields["entry_month"] = np.full(n, -1, dtype=np.int64)
+    fields["idle_history_usd"] = np.zeros((n, 0))
     fields["export_backlog_by_market_usd"] = np.zeros((n, 1))
     return Firms(**fields)
 
@@ -118,8 +125,10 @@ def compiled_month_end(f: dict[str, Any], parameters: tuple[float, ...]) -> dict
     firms.domestic_plan_usd[:, 0] = f["domestic_backlog_usd"]
     firms.export_plan_usd[:, 0] = f["export_backlog_usd"]
     firms.export_due_usd[:, 0] = f["export_backlog_usd"]
-    output = production.produce(firms, 0, cap_share, levy_rate, reinvest_share, capacity_per_usd)
-    earned, totals = production.pay_costs(firms, output, SECTORS, bool(paid_now))
+    reinvest = Reinvestment(export_levy=levy_rate, capacity_reinvest=reinvest_share,
+                            capacity_per_usd=capacity_per_usd)
+    output = production.produce(firms, 0, cap_share, reinvest)
+    earned, totals = production.pay_costs(firms, output, SECTORS, bool(paid_now), 1.0)
     return {**f, "earned": earned, "totals": totals}
 
 
@@ -153,6 +162,8 @@ def test_firm_tally_counts_and_sums_as_bincount(firms: dict[str, Any], day: floa
         np.bincount(f["sector"][waiting], minlength=SECTORS),
         np.zeros(SECTORS),  # receivables of active firms (none drawn here)
         np.zeros(SECTORS),  # debt of active firms
+        np.zeros(SECTORS),  # mothballed capacity of active firms
+        np.zeros(SECTORS),  # active firms that have had a domestic order
     ]
     got = production.tally_firms(as_firms(f), SECTORS, day)
     assert got.shape == (len(production.FIRM_TOTALS), SECTORS)
@@ -184,7 +195,10 @@ def test_an_exited_firm_produces_nothing_and_pays_no_fixed_cost() -> None:
     np.testing.assert_allclose(got["idle_share"], [0.1, 0.0])
     profit = 36 - 3.6 - 0.8 * 30
     np.testing.assert_allclose(
-        got["totals"][:, 0], [100.0, 60.0, 30.0, 36.0, 3.6, 0.0, profit, 0.0, 10.0, 12.0]
+        got["totals"][:, 0],
+        # the last row, what slipped: 20 of the active firm's exports, and all of the
+        # exited firm's plans (an exit clears them; here they were left on purpose)
+        [100.0, 60.0, 30.0, 36.0, 3.6, 0.0, profit, 0.0, 10.0, 12.0, 0.0, 20.0 + 110.0],
     )
 
 
@@ -209,11 +223,13 @@ def test_a_month_produces_its_plan_spills_the_rest_and_delivers_earliest_due_fir
         domestic_plan_usd=np.zeros((1, 4)),
         export_plan_usd=np.zeros((1, 4)),
         export_due_usd=np.zeros((1, 4)),
+        restart_plan_usd=np.zeros((1, 4)),
+        capacity_plan_usd=np.zeros((1, 4)),
     )
     firms.domestic_plan_usd[0, 1] = 4.0
     firms.export_plan_usd[0, 1:3] = [9.0, 16.0]
     firms.export_due_usd[0, [0, 3]] = [5.0, 20.0]
-    output = production.produce(firms, 1, 1.0, 0.0, 0.0, 0.0)
+    output = production.produce(firms, 1, 1.0, Reinvestment())
     assert (output.domestic_usd[0], output.export_usd[0], output.export_late_usd[0]) == (4, 6, 5)
     np.testing.assert_allclose(firms.export_plan_usd[0], [0.0, 0.0, 19.0, 0.0])
     np.testing.assert_allclose(firms.export_due_usd[0], [0.0, 0.0, 0.0, 19.0])

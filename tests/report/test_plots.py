@@ -14,6 +14,7 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from sim.metrics import series_label
 from sim.report import charts, plots
 from sim.results.read import Monthly, RunFolder
 
@@ -109,3 +110,26 @@ def test_render_run_plots_reports_what_it_could_not_draw(run: RunFolder, tmp_pat
     assert by_stem["export_markets"].data is None
     assert "no export markets" in (by_stem["export_markets"].error or "")
     assert all(r.data for r in rendered if r.stem != "export_markets")
+
+
+def test_the_surplus_is_outlined_above_the_domestic_block_not_inside_it(run: RunFolder) -> None:
+    """Capacity − domestic spans from the top of domestic orders up to capacity."""
+    ax = plots.plot_capacity(run)
+    outline = next(p for p in ax.patches if p.get_label() == series_label("surplus_usd"))
+    data = outline.get_data()
+    scale, _ = charts.usd_scale(charts.series(run, "all", "capacity_usd"))  # the axis's unit
+    domestic = charts.series(run, "all", "domestic_usd") / scale
+    capacity = charts.series(run, "all", "capacity_usd") / scale
+    assert data.baseline is not None and np.allclose(data.baseline, domestic)
+    assert np.allclose(data.values, capacity)
+
+
+def test_every_run_chart_names_the_scenario_and_its_replications(
+    run: RunFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(plots, "render", lambda stem, title, draw, fmt: draw())
+    figures = plots.render_run_plots(run)
+    caption = f"{run.name} · {run.replication_count} replications · seed {run.seed}"
+    assert len(figures) == 6
+    for fig in figures:
+        assert isinstance(fig, Figure) and caption in fig.get_suptitle()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import os
 import re
+import shutil
+import subprocess
 import sys
 import types
 import typing
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -154,3 +158,49 @@ def test_readme_headline_gives_absorption_with_its_interval_and_plot() -> None:
     assert "docs/img/headline.png" in block.group(1)
     assert (REPO / "docs" / "img" / "headline.png").stat().st_size > 0
     assert text.index("pip install -e .") < text.index("<!-- headline:start -->")
+
+
+def test_readme_headline_chart_uses_the_colours_of_every_run_chart() -> None:
+    from builders import make_scenario
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    from sim import simulate
+    from sim.report.charts import COLOURS
+
+    generator = _load("gen_headline")
+    result = simulate(make_scenario(), replications=2, seed=1, workers=1)
+    ax = generator.plot_headline(result, Figure().add_subplot())
+    lines = {line.get_label(): to_hex(line.get_color()) for line in ax.get_lines()}
+    assert lines["exports, mean"] == COLOURS["export"]
+    assert lines["domestic procurement"] == COLOURS["domestic"]
+    assert f"{result.replications} replications" in ax.get_title()
+
+
+def _readme_section(heading: str) -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    found = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", text, flags=re.S | re.M)
+    assert found, f"README.md has no section {heading!r}"
+    return found.group(1)
+
+
+@pytest.mark.slow
+def test_readme_notebook_and_spreadsheet_commands_run(tmp_path: Path) -> None:
+    """The section's commands as a user pastes them (but ``pip``), in a scratch folder."""
+    pytest.importorskip("openpyxl")
+    section = _readme_section("Notebooks and spreadsheets")
+    commands = [line.strip() for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S)
+                for line in block.splitlines() if line.strip() and not line.startswith("pip ")]
+    assert any(c.startswith("defsim export ") for c in commands)
+    (tmp_path / "scenarios").mkdir()
+    shutil.copy(REPO / "scenarios" / "teaching-minimal.yaml", tmp_path / "scenarios")
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for command in commands:
+        if command.startswith("defsim run "):
+            command += " --workers 1"
+        done = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=600, check=False)
+        assert done.returncode == 0, f"{command}\n{done.stderr[-2000:]}"
+    assert (tmp_path / "results" / "teaching.xlsx").is_file()
+    assert (tmp_path / "results" / "teaching" / "summary.csv").is_file()
+    assert (REPO / "examples" / "budget.ipynb").is_file()

@@ -58,7 +58,7 @@ def write_sensitivity(
     scenario: Scenario,
     info: Mapping[str, Any] | None = None,
 ) -> None:
-    """``indices.csv``, ``evaluations.csv``, the base ``scenario.yaml``, manifest, plots."""
+    """``indices.csv``, ``evaluations.csv``, the base ``scenario.yaml``, manifest, plots, report."""
     from sim.analysis.sensitivity.plots import write_indices_plots  # matplotlib, when drawing
 
     kinds = {f.path: f.kind for f in factors}
@@ -80,7 +80,13 @@ def write_sensitivity(
     (folder / "manifest.json").write_text(
         json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8"
     )
-    write_indices_plots(folder / "plots", result, PLOTTED_OUTCOMES)
+    replications = (info or {}).get("replications")
+    caption = f"{scenario.name} · {len(result.samples)} evaluations" + (
+        f" x {replications} replications" if replications else "")
+    write_indices_plots(folder / "plots", result, PLOTTED_OUTCOMES, caption)
+    from sim.analysis.sensitivity.report import write_sensitivity_report  # drawn with the plots
+
+    write_sensitivity_report(folder, result, factors, scenario, info or {})
 
 
 def _cell(value: Any) -> str:

@@ -2,7 +2,7 @@
 
 ``sweep.csv`` has a row per point: the lever values, then mean, ci_low and
 ci_high of every key metric. Unless ``--summary-only``, every point also gets a
-run folder of its own under ``points/NNN``.
+run folder of its own under ``points/NNN``. ``report.html`` shows it all on one page.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def point_writer(folder: Path) -> Callable[[SweepPoint, RunResult], None]:
 def write_sweep(
     folder: Path, sweep: Sweep, info: dict[str, Any] | None = None, plots: bool = True
 ) -> None:
-    """Write ``sweep.csv``, the base ``scenario.yaml``, ``manifest.json`` and ``plots/``."""
+    """Write ``sweep.csv``, the base ``scenario.yaml``, ``manifest.json``, ``plots/``, report."""
     (folder / "sweep.csv").write_text(sweep_csv(sweep), encoding="utf-8")
     (folder / "scenario.yaml").write_text(scenario_to_yaml(sweep.scenario), encoding="utf-8")
     manifest = {
@@ -78,8 +78,10 @@ def write_sweep(
     )
     if plots:
         from sim.analysis.sweep.plots import write_sweep_plots  # matplotlib, only when drawing
+        from sim.analysis.sweep.report import write_sweep_report
 
         write_sweep_plots(folder / "plots", sweep)
+        write_sweep_report(folder, sweep, info)
 
 
 def _cell(value: Any) -> str:

@@ -6,8 +6,11 @@ import csv
 import json
 from pathlib import Path
 
-from builders import TINY_SENSITIVITY, write_scenario
+from builders import TINY_SENSITIVITY, morris_result, write_scenario
 from helpers import defsim
+
+from sim.analysis.sensitivity import parse_factor, write_sensitivity
+from sim.scenario.io import load_scenario
 
 
 def test_cli_sensitivity_writes_indices(tmp_path: Path) -> None:
@@ -47,3 +50,17 @@ def test_cli_sensitivity_writes_indices(tmp_path: Path) -> None:
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["evaluations"] == 2 * 4
     assert manifest["integer_factors"] == ["licensing.commission.meeting_every_days"]
+
+
+def test_sensitivity_folder_has_a_self_contained_report(tmp_path: Path) -> None:
+    scenario = load_scenario(write_scenario(tmp_path, **TINY_SENSITIVITY))
+    factors = [parse_factor("procurement.budget_usd=0.3e9:1.5e9"),
+               parse_factor("licensing.approval_rate.uav=0.2:0.9")]
+    out = tmp_path / "out"
+    out.mkdir()
+    write_sensitivity(out, morris_result(), factors, scenario, {"replications": 2})
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("<img") == len(list((out / "plots").glob("*.png"))) == 1
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert "procurement › budget" in page and "most influential first" in page
+    assert "2 replications each" in page and "Scenario as run" in page

@@ -10,6 +10,8 @@ import pytest
 from builders import TINY_SWEEP, write_scenario
 from helpers import defsim
 
+from sim.metrics import label_of
+
 
 @pytest.fixture
 def tiny_file(tmp_path: Path) -> Path:
@@ -72,3 +74,17 @@ def test_cli_bad_input_exits_2(tiny_file: Path, tmp_path: Path) -> None:
     ran = defsim("sweep", tiny_file, "--vary", "procurement.budget_usd=-1e9:1e9:3", "--out", out)
     assert ran.code == 2
     assert not out.exists()
+
+
+def test_sweep_folder_has_a_self_contained_report(tiny_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "line"
+    ran = defsim("sweep", tiny_file, "--vary", "procurement.budget_usd=0.5e9:1.5e9:3", "-n", "2",
+                 "--workers", "1", "--quiet", "--out", out)
+    assert ran.code == 0, ran.err
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("<img") == len(list((out / "plots").glob("*.png"))) > 0
+    assert "http://" not in page and "https://" not in page and "<script" not in page
+    assert "procurement › budget" in page and "2 replications per point" in page
+    for value in ("$500M", "$1.00B", "$1.50B"):
+        assert f"<td>{value}</td>" in page, value
+    assert label_of("absorption_share") in page and "Scenario as run" in page
