@@ -10,6 +10,7 @@ Exit codes: 0 done; 2 bad input (one line per problem, no traceback);
 from __future__ import annotations
 
 import math
+import os
 import shlex
 import sys
 import time
@@ -34,8 +35,19 @@ from rich.text import Text
 
 from sim.api import RunResult
 from sim.errors import InputError, RunError
-from sim.metrics import KEY_METRICS, TABLE_METRICS, format_value, label_of
+from sim.metrics import (
+    KEY_METRICS,
+    TABLE_METRICS,
+    Months,
+    Unit,
+    format_value,
+    label_of,
+    outcome,
+    plural,
+    unit_of,
+)
 from sim.results.folder import atomic_folder, default_out_dir
+from sim.run.stop import sticky_interrupt
 from sim.scenario.io import load_scenario
 
 if TYPE_CHECKING:
@@ -57,13 +69,14 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: runs the click group and maps failures to exit codes."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        cli.main(args=args, prog_name="defsim", standalone_mode=False, obj=list(args))
+        with sticky_interrupt():  # Ctrl-C during the first compile must not be lost
+            cli.main(args=args, prog_name="defsim", standalone_mode=False, obj=list(args))
     except click.UsageError as err:
         if type(err).__name__.startswith("NoArgsIsHelp") and err.ctx is not None:
             click.echo(err.ctx.get_help())
             sys.exit(0)
-        command = err.ctx.command if err.ctx else None
-        hint = f" (see 'defsim {command.name} --help')" if command else ""
+        # ctx.command_path is "defsim" for the group itself (its Python name is "cli")
+        hint = f" (see '{err.ctx.command_path} --help')" if err.ctx else ""
         click.echo(f"defsim: {err.format_message()}{hint}", err=True)
         sys.exit(EXIT_BAD_INPUT)
     except click.exceptions.Exit as err:
@@ -99,7 +112,17 @@ class _PositiveFinite(click.ParamType):  # type: ignore[type-arg]
         return number
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _examples(*lines: str) -> str:
+    """An epilog of example commands for ``--help``, kept as written, not rewrapped by click."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_examples(
+    "defsim new my-case",
+    "defsim run scenarios/teaching-minimal.yaml -n 50",
+    "defsim run --help",
+) + "\n\n\b\nShell completion (bash; zsh and fish alike): add to ~/.bashrc\n"
+    "  eval \"$(_DEFSIM_COMPLETE=bash_source defsim)\"")
 @click.version_option(package_name="defsim")
 def cli() -> None:
     """Simulate a defence industry whose capacity exceeds its domestic budget."""
@@ -127,7 +150,12 @@ def _executor_options(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim run scenarios/teaching-minimal.yaml -n 50",
+    "defsim run scenarios/ukraine-2026-controlled-export.yaml "
+    "--set procurement.budget_usd=30e9 --out results/budget-30b",
+    "defsim run scenarios/ukraine-2026-controlled-export.yaml --target-halfwidth 0.005",
+))
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("-n", "--replications", type=click.IntRange(min=1, max=MAX_REPLICATIONS),
               help="Replications (default: the scenario's).")
@@ -164,10 +192,18 @@ def run(scenario: Path, replications: int | None, seed: int | None, overrides: t
         result.write(tmp)
     if not quiet:
         print_summary(result)
-    click.echo(str(target))
+    missed = result.stop.missed()
+    if missed is not None:  # exit 0 all the same: the folder is complete, its CIs honest
+        click.echo(f"defsim: warning: {missed}", err=True)
+    if not quiet:
+        click.echo(f"report: {target / 'report.html'}")
+    click.echo(str(target))  # last, alone on its line: scripts take the folder from here
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim validate scenarios/*.yaml",
+    "defsim validate my-case.yaml --set procurement.budget_usd=12e6",
+))
 @click.argument("scenarios", nargs=-1, required=True, type=click.Path(path_type=Path))
 @_overrides_option
 def validate(scenarios: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
@@ -180,12 +216,18 @@ def validate(scenarios: tuple[Path, ...], overrides: tuple[str, ...]) -> None:
             failed.append(str(err))
             continue
         firms = sum(s.firms for s in sc.sectors.values())
-        click.echo(f"{path}: ok ({sc.name}, {firms} firms, {sc.months} months)")
+        click.echo(f"{path}: ok ({sc.name}, {plural(firms, 'firm')}, "
+                   f"{plural(sc.months, 'month')})")
     if failed:
         raise InputError("\n".join(failed))
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim sweep scenarios/teaching-minimal.yaml "
+    "--vary procurement.budget_usd=12e6:36e6:5 -n 20",
+    "defsim sweep scenarios/teaching-minimal.yaml --vary procurement.budget_usd=12e6:36e6:3 "
+    "--vary procurement.allocation=pro_rata,largest_first -n 10 --summary-only",
+))
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--vary", "varies", multiple=True, required=True,
               metavar="dotted.path=START:STOP:STEPS",
@@ -219,10 +261,17 @@ def sweep(scenario: Path, varies: tuple[str, ...], replications: int | None, see
         sweeps.write_sweep(tmp, result, _command_info(clock))
     if not quiet:
         print_sweep(result)
+        _name_report(target)
     click.echo(str(target))
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "pip install -e '.[sensitivity]'   # SALib, once",
+    "defsim sensitivity scenarios/teaching-minimal.yaml "
+    "--vary procurement.budget_usd=12e6:36e6 --vary licensing.approval_rate.drones=0.2:0.9",
+    "defsim sensitivity scenarios/teaching-minimal.yaml "
+    "--vary procurement.budget_usd=12e6:36e6 --method sobol --samples 16",
+))
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--vary", "varies", multiple=True, required=True, metavar="dotted.path=LOW:HIGH",
               help="A lever or uncertainty and its range; repeat for each parameter.")
@@ -246,6 +295,7 @@ def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: i
     from sim.analysis import sensitivity as sa
     from sim.analysis.experiment import out_dir
 
+    sa.require_salib()  # before anything is read or written: one line naming the extra
     sc = load_scenario(scenario, overrides)
     factors = [sa.parse_factor(text) for text in varies]
     target = out or out_dir(sc, "sensitivity")
@@ -258,14 +308,21 @@ def sensitivity(scenario: Path, varies: tuple[str, ...], method: str, samples: i
         sa.write_sensitivity(tmp, result, factors, sc, info)
     if not quiet:
         console = Console()
-        console.print(f"{chosen}: {len(result.samples)} evaluations x {replications} replications")
+        console.print(f"{chosen}: {plural(len(result.samples), 'evaluation')} x "
+                      f"{plural(replications, 'replication')}")
         for outcome in sa.PLOTTED_OUTCOMES:
             lines = "\n".join(sa.ranking_lines(result, outcome))
             console.print(lines, highlight=False, soft_wrap=True)
+        _name_report(target)
     click.echo(str(target))
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim explore scenarios/ukraine-2026-controlled-export.yaml --samples 100 -n 10 "
+    "--out results/explore-2026",
+    "defsim explore scenarios/ukraine-2026-controlled-export.yaml --samples 50 -n 5 "
+    "--policy cap:licensing.export_cap_share=1.0",
+))
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.option("--samples", type=click.IntRange(min=1, max=100_000),
               help="Futures drawn from the uncertainties (Latin hypercube; default 100).")
@@ -298,6 +355,7 @@ def explore(scenario: Path, samples: int | None, replications: int | None,
         ex.write_exploration(tmp, result, _command_info(clock))
     if not quiet:
         print_exploration(ex.summary(result))
+        _name_report(target)
     click.echo(str(target))
 
 
@@ -326,7 +384,9 @@ def _table(title: str, headers: tuple[str, ...], rows: list[list[str]]) -> Table
     return table
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim discover results/explore-2026 --metric absorption_of_initial_surplus --below 0.12",
+))
 @click.argument("experiment_dir", type=click.Path(path_type=Path))
 @click.option("--metric", required=True, help="The outcome, e.g. absorption_share.")
 @click.option("--below", type=float, help="Cases of interest: futures where the metric is below.")
@@ -389,6 +449,30 @@ def print_discovery(found: Discovery, console: Console | None = None) -> None:
                   f"{found.ranking[0]['noise']:.2f}): {ranked}", highlight=False, soft_wrap=True)
 
 
+@cli.command(epilog=_examples(
+    "defsim new my-case",
+    "defsim new scenarios/budget-cut && defsim run scenarios/budget-cut.yaml -n 20",
+))
+@click.argument("name")
+def new(name: str) -> None:
+    """Start a scenario: copy the commented teaching scenario to NAME.yaml (never overwrites).
+
+    Every field of the copy has a comment saying what it does; its name is NAME.
+    """
+    from sim.scenario.template import new_scenario
+
+    path = new_scenario(name)
+    click.echo(f"wrote {path}: edit it, then check and run it with\n"
+               f"  defsim validate {shlex.quote(str(path))}\n"
+               f"  defsim run {shlex.quote(str(path))} -n 20")
+
+
+def _name_report(folder: Path) -> None:
+    """``report: FOLDER/report.html``, the page to open, when the folder has one."""
+    if (folder / "report.html").is_file():
+        click.echo(f"report: {folder / 'report.html'}")
+
+
 def _command() -> str:
     """The command line as given to ``main`` (``defsim ...``), for manifests."""
     ctx = click.get_current_context(silent=True)
@@ -405,8 +489,9 @@ def print_sweep(result: Any, console: Console | None = None) -> None:
     """One row per sweep point: lever values, then key outcomes as mean ± 95% CI half-width."""
     from sim.analysis.sweep import iter_rows
 
-    table = Table(title=f"{result.scenario.name} sweep: {result.replications} replications "
-                        f"per point, seed {result.seed}")
+    per_point = plural(result.replications, "replication")
+    table = Table(title=f"{result.scenario.name} sweep: {per_point} per point, seed {result.seed}",
+                  caption="USD: totals over the horizon of each point")
     for lever in result.levers:
         table.add_column(lever.path.replace(".", ".\n"), justify="right")
     for name in TABLE_METRICS:
@@ -417,14 +502,16 @@ def print_sweep(result: Any, console: Console | None = None) -> None:
             est = point.summary[name]
             half = ""
             if est.ci_high is not None:
-                half = f" ±{format_value(name, est.halfwidth, est.mean)}"
+                half = f" ±{format_value(name, est.halfwidth)}"
             cells.append(format_value(name, est.mean) + half)
         table.add_row(*(format_value(lv.path, v) if isinstance(v, float) else str(v)
                         for lv, v in zip(result.levers, values, strict=True)), *cells)
     (console or Console()).print(table)
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim plot results/base --format svg",
+))
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default="png",
               show_default=True, help="Image format of the files in plots/.")
@@ -435,25 +522,24 @@ def plot(run_dir: Path, fmt: str) -> None:
     click.echo(str(write_report(run_dir, fmt)))
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim export results/base --out base.xlsx",
+))
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["xlsx"]), default="xlsx", show_default=True,
               help="File format (Excel workbook).")
 @click.option("--out", type=click.Path(path_type=Path),
               help="File to write (default RUN_DIR/run.xlsx); an existing file is refused.")
 def export(run_dir: Path, fmt: str, out: Path | None) -> None:
-    r"""Write RUN_DIR's summary, replications and monthly tables as one Excel workbook.
-
-    \b
-    Example:
-      defsim export results/base --out base.xlsx
-    """
+    """Write RUN_DIR's summary, replications and monthly tables as one Excel workbook."""
     from sim.results.excel import write_workbook
 
     click.echo(str(write_workbook(run_dir, out)))
 
 
-@cli.command()
+@cli.command(epilog=_examples(
+    "defsim compare results/budget-25b results/budget-30b --out results/compare-budget",
+))
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path),
               help="Comparison folder (default results/compare/UTC-TIME).")
@@ -469,59 +555,110 @@ def compare(run_dirs: tuple[Path, ...], out: Path | None, quiet: bool) -> None:
     target = out or default_compare_dir()
     with atomic_folder(target) as tmp:
         compared_by = [c.method_text(k) for k in range(len(c.runs))]
-        write_comparison(tmp, c.runs, c.labels, c.differences, c.warnings, compared_by)
+        differs = [c.differs(k) for k in range(len(c.runs))]
+        write_comparison(tmp, c.runs, c.labels, c.differences, c.warnings, compared_by,
+                         differs=differs)
     if not quiet:
         print_comparison(c)
+        click.echo(f"report: {target / 'report.html'}")
     click.echo(str(target))
 
 
 def print_comparison(comparison: Any) -> None:
-    """Key metrics per run and differences to the first run, and how each was computed."""
-    from sim.report.compare_report import comparison_rows
+    """The runs (what differs, how compared), then each key metric per run and its change.
 
-    headers, rows = comparison_rows(comparison.runs, comparison.labels, comparison.differences)
-    table = Table(title=f"{len(comparison.runs)} runs compared with {comparison.labels[0]}")
-    for k, heading in enumerate(headers):
-        table.add_column(heading, justify="left" if k < 2 else "right", no_wrap=k != 1)
-    for k, row in enumerate(rows):
-        table.add_row(*row, end_section=k + 1 < len(rows) and rows[k + 1][0] != "")
+    Plain lines fitted to the terminal's width (``COLUMNS`` if set; 100 when not a
+    terminal, so logs read the same everywhere), never cut or squeezed.
+    """
+    from sim.report.compare_report import comparison_lines
+
+    n = len(comparison.runs)
+    lines = comparison_lines(
+        comparison.runs, comparison.labels, comparison.differences,
+        compared_by=[comparison.method_text(k) for k in range(n)],
+        differs=[comparison.differs(k) for k in range(n)], width=_width(),
+    )
+    click.echo("\n".join(lines))
+
+
+def _width() -> int:
+    """Columns to print in: ``COLUMNS``, else the terminal's, else 100 (logs, pipes)."""
     console = Console()
-    if not console.is_terminal:
-        console = Console(width=160)
-    console.print(table)
-    for k in range(1, len(comparison.runs)):
-        console.print(f"{comparison.labels[k]}: {comparison.method_text(k)}", highlight=False)
+    if os.environ.get("COLUMNS", "").isdigit() or console.is_terminal:
+        return max(console.width, 40)
+    return 100
 
 
 def print_summary(result: RunResult, console: Console | None = None) -> None:
-    """The key metrics with their 95% confidence intervals."""
-    title = f"{result.scenario.name}: {result.replications} replications, seed {result.seed}"
-    table = Table(title=title)
-    for heading in ("metric", "mean", "95% CI"):
+    """The key metrics with their 95% confidence intervals, saying what the money totals cover.
+
+    USD figures are totals over the horizon, so a 36-month run's capacity reads three
+    times a yearly figure such as the README's "$55B of capacity"; the caption says so,
+    and a ``per year`` column divides flows by the years of the horizon when they are
+    not one year.
+    """
+    months = result.scenario.months
+    years = months / 12
+    title = (f"{result.scenario.name}: {plural(result.replications, 'replication')}, "
+             f"seed {result.seed}")
+    yearly = months != 12
+    table = Table(title=title, caption=(
+        f"USD: totals over {plural(months, 'month')}"
+        + (f"; per year = total / {years:g}" if yearly else " (one year)")))
+    headings = ["metric", "mean", "95% CI", *(["per year"] if yearly else [])]
+    for heading in headings:
         table.add_column(heading, justify="left" if heading == "metric" else "right")
     for name in KEY_METRICS:
         est = result.summary[name]
-        low, high = (format_value(name, v, est.mean) for v in (est.ci_low, est.ci_high))
-        ci = f"{low} .. {high}"
-        table.add_row(name, format_value(name, est.mean), ci if est.ci_low is not None else "n/a")
+        low, high = (format_value(name, v) for v in (est.ci_low, est.ci_high))
+        ci = f"{low} .. {high}" if est.ci_low is not None else "n/a"
+        per_year = _per_year(name, est.mean, years) if yearly else None
+        table.add_row(name, format_value(name, est.mean), ci,
+                      *([] if per_year is None else [per_year]))
     (console or Console()).print(table)
 
 
+def _per_year(name: str, mean: float | None, years: float) -> str:
+    """A flow of money over the horizon as a yearly figure; blank for shares, counts, stocks."""
+    if unit_of(name) is not Unit.USD or outcome(name).months is Months.LAST or mean is None:
+        return ""
+    return format_value(name, mean / years)
+
+
+STARTING = "starting; a first run compiles the engine (~20 s)"
+"""What the progress line says until the first replication is done, instead of ``0/?``."""
+
+
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+def _progress(
+    quiet: bool, console: Console | None = None
+) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal; nothing in logs or with --quiet."""
-    if quiet or not err_console.is_terminal:
+    console = console or err_console
+    if quiet or not console.is_terminal:
         yield None
         return
-    columns = (TextColumn("replications"), BarColumn(), MofNCompleteColumn(), _RateColumn(),
-               TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True) as bar:
-        task = bar.add_task("run", total=None)
+    with Progress(*progress_columns(), console=console, transient=True) as bar:
+        task = bar.add_task(STARTING, total=None)
 
         def update(done: int, planned: int) -> None:
-            bar.update(task, completed=done, total=planned)
+            bar.update(task, completed=done, total=planned,
+                       description="replications" if done else STARTING)
 
         yield update
+
+
+def progress_columns() -> tuple[ProgressColumn, ...]:
+    """Description, bar, count, rate, time left: the count only once a replication is done."""
+    return (TextColumn("{task.description}"), BarColumn(), _CountColumn(), _RateColumn(),
+            TimeRemainingColumn())
+
+
+class _CountColumn(MofNCompleteColumn):
+    """``done/planned``, blank while nothing is done (``0/?`` said nothing useful)."""
+
+    def render(self, task: Task) -> Text:
+        return super().render(task) if task.completed else Text("")
 
 
 class _RateColumn(ProgressColumn):

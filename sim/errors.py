@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["InputError", "Problem", "RunError", "ScenarioError"]
+__all__ = [
+    "InputError",
+    "MissingExtraError",
+    "Problem",
+    "RunError",
+    "ScenarioError",
+    "require",
+]
 
 
 @dataclass(frozen=True)
@@ -43,3 +50,27 @@ class ScenarioError(InputError):
 
 class RunError(Exception):
     """A run that failed for a reason outside its input (a worker died): exit 1, one line."""
+
+
+class MissingExtraError(RunError):
+    """An optional dependency is not installed: exit 1, one line naming the pip command.
+
+    Not bad input (exit 2): the command and its options are right; the environment
+    lacks a package that ``pip install -e '.[EXTRA]'`` adds.
+    """
+
+    def __init__(self, what: str, module: str, extra: str) -> None:
+        super().__init__(
+            f"{what} needs {module}, which is not installed; add the '{extra}' extra: "
+            f"pip install -e '.[{extra}]' in a clone (pip install 'defsim[{extra}]' otherwise)"
+        )
+        self.module = module
+        self.extra = extra
+
+
+def require(module: str, extra: str, what: str) -> None:
+    """MissingExtraError unless ``module`` can be imported; called before any work starts."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise MissingExtraError(what, module, extra)

@@ -49,6 +49,7 @@ __all__ = [
     "format_value",
     "label_of",
     "outcome",
+    "plural",
     "series",
     "series_label",
     "shown_alike",
@@ -333,52 +334,73 @@ def series_label(name: str) -> str:
 
 
 MONEY_UNITS = ((1e9, "B"), (1e6, "M"), (1e3, "K"))
-"""Money is printed in the largest of these that its magnitude reaches."""
+"""Money is printed in the largest of these that its magnitude reaches, else in dollars."""
 
 
-def format_value(name: str, value: float | None, like: float | None = None) -> str:
-    """A value of metric ``name`` for people: ``$3.00M``, ``$7.68B``, ``15.0%``, ``1,060.0``.
+def format_value(name: str, value: float | None) -> str:
+    """A value of metric ``name`` for people: ``$3.70M``, ``$521K``, ``$7.68B``, ``15.0%``.
 
-    USD take B, M or K by magnitude: the magnitude of ``like`` when given, so the
-    ends of an interval print in the unit of its mean. Undefined values are ``n/a``.
+    Each amount of money takes its own unit (B, M, K, else whole dollars) and three
+    significant digits, so a small scenario reads ``$15.9K .. $1.03M`` rather than
+    ``$0.00B`` and the two ends of an interval need not share a unit. Nothing rounds
+    to a negative zero. Undefined values are ``n/a``.
     """
     if value is None or not math.isfinite(value):
         return "n/a"
+    return _unsigned_zero(_magnitude(name, abs(value)), value < 0, "-")
+
+
+def format_change(name: str, value: float | None) -> str:
+    """A signed difference of metric ``name``: ``+$1.20M``, ``-0.4 pp`` (shares in points).
+
+    A change that rounds to zero prints without a sign (``0.0 pp``, ``$0``).
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if unit_of(name) is Unit.SHARE:
+        text = f"{abs(value) * 100:.1f} pp"
+    else:
+        text = _magnitude(name, abs(value))
+    return _unsigned_zero(text, value < 0, "-" if value < 0 else "+")
+
+
+def _magnitude(name: str, value: float) -> str:
+    """``value`` (>= 0) printed for its unit, without a sign."""
     unit = unit_of(name)
     if unit is Unit.USD:
-        return _money(value, value if like is None or not math.isfinite(like) else like)
+        return _money(value)
     if unit is Unit.SHARE:
         return f"{value:.1%}"
     return f"{value:,.1f}"
 
 
-def shown_alike(name: str, low: float, high: float, like: float | None = None) -> bool:
-    """Whether ``low`` and ``high`` print the same (``-$0.00`` and ``$0.00`` too).
+def shown_alike(name: str, low: float, high: float) -> bool:
+    """Whether ``low`` and ``high`` print the same (an interval a reader cannot see).
 
-    An interval whose ends print alike says nothing a reader can see: the value is the
-    same in every replication, to the digits shown.
+    The value is then the same in every replication, to the digits shown. Values
+    print without a negative zero, so ``-4e-6`` and ``3e-6`` of money both print ``$0``.
     """
-    def shown(value: float) -> str:
-        text = format_value(name, value, like)
-        return text.removeprefix("-") if not any(c in "123456789" for c in text) else text
-
-    return shown(low) == shown(high)
+    return format_value(name, low) == format_value(name, high)
 
 
-def format_change(name: str, value: float | None, like: float | None = None) -> str:
-    """A signed difference of metric ``name``: ``+$1.20M``, ``-0.4 pp`` (shares in points)."""
-    if value is None or not math.isfinite(value):
-        return "n/a"
-    if unit_of(name) is Unit.SHARE:
-        return f"{value * 100:+.1f} pp"
-    text = format_value(name, abs(value), None if like is None else abs(like))
-    if value == 0:
+def _unsigned_zero(text: str, negative: bool, sign: str) -> str:
+    """``sign`` + ``text``, unless ``text`` shows only zeros (never ``-0.0``, ``+$0``)."""
+    if not any(c in "123456789" for c in text):
         return text
-    return f"+{text}" if value > 0 else f"-{text}"
+    return f"{sign}{text}" if negative or sign == "+" else text
 
 
-def _money(value: float, like: float) -> str:
-    sign = "-" if value < 0 else ""
-    magnitude = abs(like)
-    divisor, suffix = next(((d, s) for d, s in MONEY_UNITS if magnitude >= d), (1.0, ""))
-    return f"{sign}${abs(value) / divisor:,.2f}{suffix}"
+def _money(value: float) -> str:
+    """``value`` (>= 0) in its own unit, three significant digits: ``$3.70M``, ``$521K``."""
+    rounded = float(f"{value:.3g}")
+    divisor, suffix = next(((d, s) for d, s in MONEY_UNITS if rounded >= d), (1.0, ""))
+    if not suffix:
+        return f"${value:,.0f}"
+    scaled = rounded / divisor
+    decimals = 2 if scaled < 10 else 1 if scaled < 100 else 0
+    return f"${scaled:,.{decimals}f}{suffix}"
+
+
+def plural(count: int, word: str) -> str:
+    """``1 replication``, ``2 replications``, ``1,000 months``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"

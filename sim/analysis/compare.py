@@ -2,11 +2,15 @@
 
 The first run is the base. When a run shares the base's seed and replication
 count, replication k of both drew the same random numbers (common random
-numbers, DESIGN.md), so differences are paired replication by replication,
+numbers, docs/model.md section 7), so differences are paired replication by replication,
 which removes the noise the runs share; otherwise runs are independent samples
-and differences use Welch's interval. Runs over different horizons or sectors
-are compared on what they share, with a warning. The comparison's tables, charts
-and files are the report's (``sim.report.compare_report``).
+and differences use Welch's interval. Outcomes are totals over each run's own
+horizon, so runs over different horizons (even horizons that share no month,
+2024 against 2026) compare as totals, with a warning; monthly charts overlay
+them on the calendar. Runs over different sectors are compared on what they
+share, with a warning. What differs between the runs (scenario fields, seed,
+replications) is listed, so a reader can tell which row is which policy. The
+comparison's tables, charts and files are the report's (``sim.report.compare_report``).
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
-from sim.metrics import KEY_METRICS, Unit, label_of, unit_of
+from sim.metrics import KEY_METRICS, Unit, label_of, plural, unit_of
 from sim.results.frames import require_pandas
 from sim.results.read import RunFolder, read_run
 from sim.stats import (
@@ -33,7 +37,7 @@ from sim.stats import (
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PAIRED", "WELCH", "Comparison", "compare_runs", "method_text"]
+__all__ = ["PAIRED", "WELCH", "Comparison", "compare_runs", "differences_from", "method_text"]
 
 
 @dataclass(frozen=True)
@@ -78,15 +82,64 @@ class Comparison:
         """How run ``k`` was compared with the base, in words (``base`` for the base)."""
         return method_text(self.methods[k], self.runs[0], self.runs[k])
 
+    def differs(self, k: int) -> list[str]:
+        """What run ``k`` changes against the base: ``path: base → run`` per field."""
+        return differences_from(self.runs[0], self.runs[k]) if k else []
+
+
+_MISSING = object()
+_NOT_SCENARIO = ("seed", "replications")
+"""Scenario fields left out of the field differences: a run's summary states what it used."""
+
+
+def differences_from(base: RunFolder, run: RunFolder) -> list[str]:
+    """Scenario fields, seed and replications in which ``run`` differs from ``base``.
+
+    Each as ``dotted.path: base value → run value`` (``(none)`` where one lacks it), in
+    the order of the scenario file; the seed and replication count come from the
+    summaries, since they may have been set on the command line.
+    """
+    ours, theirs = _flat(base.scenario), _flat(run.scenario)
+    changed = [
+        f"{path}: {_shown(ours.get(path))} → {_shown(theirs.get(path))}"
+        for path in dict.fromkeys([*ours, *theirs])
+        if path not in _NOT_SCENARIO and ours.get(path, _MISSING) != theirs.get(path, _MISSING)
+    ]
+    if base.seed != run.seed:
+        changed.append(f"seed: {base.seed} → {run.seed}")
+    if base.replication_count != run.replication_count:
+        changed.append(f"replications: {base.replication_count} → {run.replication_count}")
+    return changed
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested scenario as ``{dotted.path: value}``; lists stay whole values."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _shown(value: Any) -> str:
+    """A field value for people: ``30e9`` as ``30,000,000,000``; absent as ``(none)``."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return str(value)
+
 
 def method_text(method: str, base: RunFolder, run: RunFolder) -> str:
     """``paired differences (common random numbers: ...)`` or ``Welch's unpaired interval``."""
     if method == PAIRED:
         return (f"paired differences (common random numbers: seed {run.seed}, "
-                f"{run.replication_count} replications in both runs)")
+                f"{plural(run.replication_count, 'replication')} in both runs)")
     if method == WELCH:
         return (f"Welch's unpaired interval (seed {run.seed} vs {base.seed}, "
-                f"{run.replication_count} vs {base.replication_count} replications)")
+                f"{run.replication_count:,} vs {plural(base.replication_count, 'replication')})")
     return method
 
 
@@ -137,14 +190,15 @@ def _shared_warnings(runs: Sequence[RunFolder]) -> list[str]:
     months = [set(r.monthly.months) for r in runs]
     sectors = [set(r.sectors) for r in runs]
     shared_months, shared_sectors = set.intersection(*months), set.intersection(*sectors)
-    if not shared_months or not shared_sectors:
-        what = "months" if not shared_months else "sectors"
-        raise InputError(f"compare: the runs share no {what}; nothing to compare")
+    if not shared_sectors:
+        raise InputError("compare: the runs share no sectors; nothing to compare")
     warnings = []
     if any(m != months[0] for m in months):
         spans = ", ".join(f"{min(r.monthly.months)}..{max(r.monthly.months)}" for r in runs)
-        warnings.append(f"horizons differ ({spans}): totals cover each run's own horizon; "
-                        f"{len(shared_months)} months are shared")
+        shared = f"{len(shared_months)} months are shared" if shared_months else (
+            "no month is shared")
+        warnings.append(f"horizons differ ({spans}): USD figures are totals over "
+                        f"each run's own horizon; {shared}")
     if any(s != sectors[0] for s in sectors):
         only = sorted(set.union(*sectors) - shared_sectors)
         warnings.append(f"sectors differ: compared on {', '.join(sorted(shared_sectors))}; "

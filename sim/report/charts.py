@@ -46,11 +46,13 @@ __all__ = [
     "stamp",
     "step_band",
     "usd_axis",
+    "usd_scale",
 ]
 
 FORMATS = ("png", "svg", "pdf")
 USD_BILLION = 1e9
-"""Charts draw USD in billions."""
+USD_SCALES = ((1e9, "USD billions"), (1e6, "USD millions"), (1e3, "USD thousands"))
+"""Units of a USD axis: the largest that the data's largest magnitude reaches."""
 
 COLOURS: dict[str, str] = {
     "capacity": "#222222",
@@ -126,10 +128,22 @@ def date_axis(ax: Axes, start: float, end: float) -> None:
     ax.set_xlabel("month")
 
 
-def usd_axis(ax: Axes, label: str = "USD billions per month") -> None:
-    """A y axis of USD billions."""
+def usd_axis(ax: Axes, label: str) -> None:
+    """A y axis of USD, labelled with its unit (``usd_scale`` chooses it from the data)."""
     ax.set_ylabel(label)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.4g}"))
+
+
+def usd_scale(values: object = ()) -> tuple[float, str]:
+    """Divisor and unit of a USD axis, from the largest magnitude in ``values``.
+
+    ``(1e6, "USD millions")`` for a scenario of millions, so ticks read 0.5, 1, 2
+    rather than 0.0005 of billions; billions when there is no finite value.
+    """
+    data = np.abs(np.asarray(values, dtype=float).ravel())
+    data = data[np.isfinite(data)]
+    top = float(data.max()) if data.size else USD_BILLION
+    return next(((d, words) for d, words in USD_SCALES if top >= d), (1.0, "USD"))
 
 
 def side_legend(ax: Axes, order: Sequence[str] = ()) -> None:
@@ -151,11 +165,17 @@ def step_band(ax: Axes, bounds: np.ndarray, low: np.ndarray, high: np.ndarray,
                     linewidth=0, **kwargs)  # type: ignore[arg-type]
 
 
-def axis_scale(name: str) -> tuple[float, str]:
-    """Divisor and unit label that make a quantity's axis readable: USD billions, percent."""
+def axis_scale(name: str, values: object = ()) -> tuple[float, str]:
+    """Divisor and `` (unit)`` to append to an axis label of quantity ``name``.
+
+    USD in the unit ``usd_scale`` chooses from ``values`` (`` (USD millions)``),
+    shares in percent (`` (%)``), counts as they are. The one place an axis unit
+    is chosen: the run, comparison, sweep and sensitivity charts all ask here.
+    """
     unit = unit_of(name)
     if unit is Unit.USD:
-        return USD_BILLION, " ($B)"
+        divisor, words = usd_scale(values)
+        return divisor, f" ({words})"
     if unit is Unit.SHARE:
         return 0.01, " (%)"
     return 1.0, ""

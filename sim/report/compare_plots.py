@@ -20,7 +20,6 @@ from sim.metrics import Unit, label_of, series_label, unit_of
 from sim.report.charts import (
     COLOURS,
     RUN_COLOURS,
-    USD_BILLION,
     Rendered,
     date_axis,
     date_num,
@@ -35,6 +34,7 @@ from sim.report.charts import (
     stamp,
     step_band,
     usd_axis,
+    usd_scale,
 )
 from sim.results.read import RunFolder
 from sim.stats import Difference
@@ -46,19 +46,11 @@ __all__ = [
     "plot_overlay",
     "plot_overlay_grid",
     "render_compare_plots",
+    "shared_months",
 ]
 
 RUN_STYLES = ("-", "--", "-.", ":")
 """Line styles cycled with the run colours, so runs that coincide stay visible."""
-
-
-def _scale(metric: str) -> tuple[float, str]:
-    unit = unit_of(metric)
-    if unit is Unit.USD:
-        return USD_BILLION, "USD billions per month"
-    if unit is Unit.SHARE:
-        return 1.0, "share"
-    return 1.0, "count"
 
 
 def plot_overlay(runs: Sequence[RunFolder], metric: str, ax: Axes | None = None, *,
@@ -70,34 +62,56 @@ def plot_overlay(runs: Sequence[RunFolder], metric: str, ax: Axes | None = None,
     """
     ax = new_axes(ax)
     labels = labels or [r.name for r in runs]
-    scale, unit = _scale(metric)
     drawn: list[np.ndarray] = []
-    for k, run in enumerate(runs):
-        if not run.monthly.has(group, metric):
-            continue
-        bounds = edges(run)
+    windows = shared_months(runs)
+    shown = [k for k, r in enumerate(runs) if r.monthly.has(group, metric)]
+    scale, unit = usd_scale([series(runs[k], group, metric, s)[windows[k]] for k in shown
+                             for s in (("p05", "p95") if band else ("mean",))])
+    if unit_of(metric) is not Unit.USD:
+        scale = 1.0
+    for k in shown:
+        run, window = runs[k], windows[k]
+        bounds = edges(run)[window.start:(None if window.stop is None else window.stop + 1)]
         colour = RUN_COLOURS[k % len(RUN_COLOURS)]
         if band:
-            step_band(ax, bounds, series(run, group, metric, "p05") / scale,
-                       series(run, group, metric, "p95") / scale, color=colour, alpha=0.15)
-        values = series(run, group, metric, "p50" if band else "mean") / scale
+            step_band(ax, bounds, series(run, group, metric, "p05")[window] / scale,
+                       series(run, group, metric, "p95")[window] / scale, color=colour,
+                       alpha=0.15)
+        values = series(run, group, metric, "p50" if band else "mean")[window] / scale
         ax.stairs(values, bounds, color=colour, linewidth=2, baseline=None, label=labels[k],
                   linestyle=RUN_STYLES[k % len(RUN_STYLES)])
         drawn.append(bounds)
     if not drawn:
         raise ValueError(f"no run has monthly {metric!r} for {group!r}")
     date_axis(ax, min(e[0] for e in drawn), max(e[-1] for e in drawn))
-    if unit == "share":
+    if unit_of(metric) is Unit.SHARE:
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_ylabel("share")
     elif unit_of(metric) is Unit.USD:
-        usd_axis(ax, unit)
+        usd_axis(ax, f"{unit} per month")
     else:
-        ax.set_ylabel(unit)
+        ax.set_ylabel("count")
     what = "median, band: 90% of replications" if band else "mean"
+    if any(w != slice(None) for w in windows):
+        what += "; the months all runs share"
     name = series_label(metric)
     ax.set_title(f"{name} ({what})", fontsize="medium")
     return ax
+
+
+def shared_months(runs: Sequence[RunFolder]) -> list[slice]:
+    """Per run, the slice of its months that every run has, so monthly charts compare like
+    with like; whole horizons when the runs share them all, or share none (a 2024 run
+    against a 2026 one: each is drawn on its own months, and totals do the comparing)."""
+    months = [r.monthly.months for r in runs]
+    shared = set.intersection(*(set(m) for m in months)) if months else set()
+    if not shared or all(set(m) == shared for m in months):
+        return [slice(None)] * len(runs)
+    windows = []
+    for labels in months:
+        inside = [i for i, month in enumerate(labels) if month in shared]
+        windows.append(slice(inside[0], inside[-1] + 1))
+    return windows
 
 
 def plot_overlay_grid(runs: Sequence[RunFolder], metrics: Sequence[str], fig: Figure | None = None,
@@ -131,22 +145,24 @@ def plot_markets_compare(runs: Sequence[RunFolder], ax: Axes | None = None, *,
         raise ValueError("no run has export markets")
     ax = new_axes(ax, (9.0, 1.5 + 0.35 * len(markets) * len(runs)))
     height = 0.8 / len(runs)
-    for k, run in enumerate(runs):
+    totals = {(k, m): (sum(float(series(run, f"market:{m}", f).sum())
+                           for f in ("accepted_usd", "joint_usd")),
+                       float(series(run, f"market:{m}", "lost_usd").sum()))
+              for k, run in enumerate(runs) for m in markets if m in run.markets}
+    scale, unit = usd_scale([met + lost for met, lost in totals.values()])
+    labelled: set[int] = set()
+    for (k, m), (met, lost) in totals.items():
         colour = RUN_COLOURS[k % len(RUN_COLOURS)]
-        for i, m in enumerate(markets):
-            if m not in run.markets:
-                continue
-            met = sum(float(series(run, f"market:{m}", f).sum())
-                      for f in ("accepted_usd", "joint_usd"))
-            lost = float(series(run, f"market:{m}", "lost_usd").sum())
-            y = i + (k - (len(runs) - 1) / 2) * height
-            ax.barh(y, met / USD_BILLION, height * 0.9, color=colour,
-                    label=labels[k] if i == 0 else None)
-            ax.barh(y, lost / USD_BILLION, height * 0.9, left=met / USD_BILLION, color=colour,
-                    alpha=0.35, hatch="//", edgecolor=colour)
+        i = markets.index(m)
+        y = i + (k - (len(runs) - 1) / 2) * height
+        ax.barh(y, met / scale, height * 0.9, color=colour,
+                label=None if k in labelled else labels[k])
+        labelled.add(k)
+        ax.barh(y, lost / scale, height * 0.9, left=met / scale, color=colour,
+                alpha=0.35, hatch="//", edgecolor=colour)
     ax.set_yticks(range(len(markets)), [m.replace("_", " ") for m in markets])
     ax.invert_yaxis()
-    ax.set_xlabel("USD billions over the horizon (solid: met, hatched: lost)")
+    ax.set_xlabel(f"{unit} over the horizon (solid: met, hatched: lost)")
     ax.set_title("Export demand met and lost, per market and run")
     side_legend(ax)
     return ax

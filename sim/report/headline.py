@@ -21,9 +21,9 @@ def with_interval(name: str, est: Mapping[str, Any] | None) -> str:
         return "n/a"
     mean = format_value(name, est["mean"])
     low, high = est.get("ci_low"), est.get("ci_high")
-    if low is None or high is None or shown_alike(name, low, high, est["mean"]):
+    if low is None or high is None or shown_alike(name, low, high):
         return mean
-    ends = [format_value(name, v, est["mean"]) for v in (low, high)]
+    ends = [format_value(name, v) for v in (low, high)]
     return f"{mean} (95% CI {ends[0]} – {ends[1]})"
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sim.metrics import format_value, shown_alike
 from sim.report.charts import Rendered
+from sim.results.folder import permissions_of_mkdir
 
 __all__ = [
     "ci_text",
@@ -66,7 +67,7 @@ def escape(text: object) -> str:
 
 
 def ci_text(name: str, est: dict[str, Any]) -> str:
-    """``low – high`` of a summary.json estimate, in the unit of its mean.
+    """``low – high`` of a summary.json estimate, each end in its own unit.
 
     Empty when the value is the same in every replication, to the digits shown (an
     interval whose ends print alike says nothing); ``n/a`` when there is none (one replication).
@@ -75,14 +76,14 @@ def ci_text(name: str, est: dict[str, Any]) -> str:
         return "n/a"
     if constant(name, est):
         return ""
-    low, high = (format_value(name, est[end], est.get("mean")) for end in ("ci_low", "ci_high"))
+    low, high = (format_value(name, est[end]) for end in ("ci_low", "ci_high"))
     return f"{low} – {high}"
 
 
 def constant(name: str, est: dict[str, Any]) -> bool:
     """Whether an estimate's interval ends print alike: the same in every replication."""
     low, high = est.get("ci_low"), est.get("ci_high")
-    return low is not None and high is not None and shown_alike(name, low, high, est.get("mean"))
+    return low is not None and high is not None and shown_alike(name, low, high)
 
 
 def estimate_html(name: str, est: dict[str, Any] | None) -> str:
@@ -143,6 +144,7 @@ def write_plots(directory: Path, rendered: Iterable[Rendered]) -> None:
         for chart in rendered:
             if chart.data is not None:
                 (tmp / f"{chart.stem}.{chart.fmt}").write_bytes(chart.data)
+        permissions_of_mkdir(tmp)
         if directory.exists():
             shutil.rmtree(directory)
         tmp.replace(directory)

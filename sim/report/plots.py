@@ -20,7 +20,6 @@ from matplotlib.ticker import PercentFormatter
 from sim.metrics import format_value, series_label
 from sim.report.charts import (
     COLOURS,
-    USD_BILLION,
     Rendered,
     date_axis,
     date_num,
@@ -35,6 +34,7 @@ from sim.report.charts import (
     stamp,
     step_band,
     usd_axis,
+    usd_scale,
 )
 from sim.results.read import RunFolder
 
@@ -67,20 +67,22 @@ def plot_capacity(run: RunFolder, ax: Axes | None = None, *, group: str = "all",
                   legend: bool = True) -> Axes:
     """Domestic, export and idle production stacked up to capacity, the surplus outlined.
 
-    Means over replications (means add up, medians do not), USD billions per
-    month at domestic prices. ``group`` is ``all`` or a sector name.
+    Means over replications (means add up, medians do not), USD per month at
+    domestic prices, in the unit the capacity's size calls for (billions for a
+    country, millions for the teaching scenario). ``group`` is ``all`` or a sector.
     """
     ax = new_axes(ax)
     bounds = edges(run)
     widths = np.diff(bounds)
     bottom = np.zeros(len(widths))
+    scale, unit = usd_scale(series(run, group, "capacity_usd"))
     for metric, key in CAPACITY_STACK:
-        values = series(run, group, metric) / USD_BILLION
+        values = series(run, group, metric) / scale
         ax.bar(bounds[:-1], values, widths, bottom=bottom, align="edge", color=COLOURS[key],
                label=series_label(metric), linewidth=0)
         bottom = bottom + values
-    capacity = series(run, group, "capacity_usd") / USD_BILLION
-    domestic = series(run, group, "domestic_usd") / USD_BILLION
+    capacity = series(run, group, "capacity_usd") / scale
+    domestic = series(run, group, "domestic_usd") / scale
     ax.stairs(capacity, bounds, color=COLOURS["capacity"], linewidth=1.5, baseline=None,
               label=series_label("capacity_usd"))
     # The surplus is the part of the stack above domestic orders (exports + idle): outlined
@@ -89,7 +91,7 @@ def plot_capacity(run: RunFolder, ax: Axes | None = None, *, group: str = "all",
     ax.stairs(capacity, bounds, baseline=domestic, fill=False, color=COLOURS["surplus"],
               linewidth=1.8, linestyle="--", label=series_label("surplus_usd"))
     date_axis(ax, bounds[0], bounds[-1])
-    usd_axis(ax)
+    usd_axis(ax, f"{unit} per month")
     ax.set_ylim(bottom=0)
     ax.set_title(f"Capacity use, {group_label(group)} (mean of replications)")
     if legend:
@@ -116,7 +118,7 @@ def plot_capacity_by_sector(run: RunFolder, fig: Figure | None = None) -> Figure
     pairs = sorted(zip(handles, labels, strict=True), key=lambda p: CAPACITY_ORDER.index(p[1]))
     fig.legend([h for h, _ in pairs], [lab for _, lab in pairs], loc="outside lower center",
                ncols=len(labels), frameon=False)
-    fig.suptitle("Capacity use by sector, USD billions per month (mean of replications)")
+    fig.suptitle("Capacity use by sector, USD per month (mean of replications)")
     return fig
 
 
@@ -216,8 +218,9 @@ def plot_markets(run: RunFolder, ax: Axes | None = None) -> Axes:
         raise ValueError("monthly.csv has no export markets (the scenario has none)")
     ax = new_axes(ax, (9.0, 1.2 + 0.7 * len(markets)))
     fields = ("demand_usd", "accepted_usd", "joint_usd", "lost_usd")
-    totals = {m: {f: float(series(run, f"market:{m}", f).sum()) / USD_BILLION for f in fields}
-              for m in markets}
+    sums = {m: {f: float(series(run, f"market:{m}", f).sum()) for f in fields} for m in markets}
+    scale, unit = usd_scale([v for m in markets for v in sums[m].values()])
+    totals = {m: {f: v / scale for f, v in sums[m].items()} for m in markets}
     y = np.arange(len(markets))
     left = np.zeros(len(markets))
     for field, key, label in (("accepted_usd", "export", "delivered by domestic firms"),
@@ -229,12 +232,12 @@ def plot_markets(run: RunFolder, ax: Axes | None = None) -> Axes:
     for k, m in enumerate(markets):
         demand = totals[m]["demand_usd"]
         lost = totals[m]["lost_usd"] / demand if demand > 0 else 0.0
-        text = format_value("demand_usd", demand * USD_BILLION)
+        text = format_value("demand_usd", demand * scale)
         ax.annotate(f" {text}, {lost:.0%} lost", (left[k], y[k]), va="center", fontsize="small")
     ax.set_yticks(y, [m.replace("_", " ") for m in markets])
     ax.invert_yaxis()
     ax.set_xlim(0, max(float(left.max()), 1e-9) * 1.35)
-    ax.set_xlabel("USD billions over the horizon (domestic prices, mean of replications)")
+    ax.set_xlabel(f"{unit} over the horizon (domestic prices, mean of replications)")
     ax.set_title("Export demand met and lost, per market")
     side_legend(ax)
     return ax

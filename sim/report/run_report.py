@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import InputError
-from sim.metrics import KEY_METRICS, format_value, label_of, outcome
+from sim.metrics import KEY_METRICS, format_value, label_of, outcome, plural
 from sim.report.charts import FORMATS, Rendered
 from sim.report.headline import headline
 from sim.report.html import (
@@ -83,7 +83,7 @@ def _headline(run: RunFolder) -> str:
 
 def _run_facts(run: RunFolder) -> str:
     m = run.manifest
-    facts = [f"seed {run.seed}", f"{run.replication_count} replications"]
+    facts = [f"seed {run.seed}", plural(run.replication_count, "replication")]
     if m.get("stop", {}).get("reason"):
         facts.append(f"stopped: {m['stop']['reason']}")
     if m.get("defsim_version"):

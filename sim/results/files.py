@@ -1,4 +1,4 @@
-"""The files of a run folder, written from a run's data (DESIGN.md, "Run folder").
+"""The files of a run folder, written from a run's data (README, "The run folder").
 
 ``scenario.yaml`` (the scenario as run), ``summary.json`` (estimates) and
 ``summary.csv`` (the same, a row per metric and sector),
@@ -49,7 +49,8 @@ __all__ = [
     "write_run_files",
 ]
 
-PACKAGES = ("numpy", "scipy", "simpy", "pydantic", "PyYAML", "matplotlib", "click", "rich")
+PACKAGES = ("numpy", "numba", "llvmlite", "scipy", "simpy", "pydantic", "PyYAML", "matplotlib",
+            "click", "rich")
 """Versions recorded in ``manifest.json``."""
 MONTHLY_REPLICATIONS = "monthly_replications.csv"
 SCENARIO_FILE = "scenario_file.yaml"

@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.run.stop import interrupted
 
-__all__ = ["atomic_folder", "default_out_dir", "utc_stamp"]
+__all__ = ["atomic_folder", "default_out_dir", "permissions_of_mkdir", "utc_stamp"]
 
 
 def utc_stamp() -> str:
@@ -50,6 +51,8 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         raise InputError(f"{parent}: cannot write here ({err.strerror})") from None
     try:
         yield tmp
+        interrupted()  # a Ctrl-C swallowed by a finalizer while writing: still no folder
+        permissions_of_mkdir(tmp)
         if target.exists():
             target.rmdir()
         tmp.replace(target)
@@ -63,6 +66,25 @@ def atomic_folder(target: Path) -> Iterator[Path]:
 
 _CANNOT_WRITE = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EROFS}
 """Errors of the disk, not of the program: reported as bad input (a path), exit 2."""
+
+
+def permissions_of_mkdir(folder: Path) -> None:
+    """Give ``folder`` the permissions a plain ``mkdir`` would have under the user's umask.
+
+    ``mkdtemp`` makes it private (0700), right while it is half-written; once
+    complete it is a results folder that colleagues on a shared server should open
+    as they open the user's other folders (0755 under the usual umask 022, still
+    0700 under umask 077). A probe folder is made to learn the mode: reading the
+    umask means setting it, which is not safe while other threads create files.
+    """
+    probe = Path(tempfile.mkdtemp(dir=folder))
+    probe.rmdir()
+    probe.mkdir()
+    try:
+        mode = probe.stat().st_mode & 0o7777
+    finally:
+        probe.rmdir()
+    folder.chmod(mode)
 
 
 def _remove_empty(folders: list[Path]) -> None:

@@ -1,6 +1,6 @@
 """Reading a run folder back: the tables that plots, reports and comparisons see.
 
-A run folder (DESIGN.md, "Run folder") holds ``summary.json``,
+A run folder (README, "The run folder") holds ``summary.json``,
 ``replications.csv``, ``monthly.csv``, ``scenario.yaml`` and ``manifest.json``.
 Analysis code reads only these files, never the engine, so a report can be
 redrawn and runs compared long after they were simulated.

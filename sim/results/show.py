@@ -30,7 +30,7 @@ def summary_html(title: str, metrics: Mapping[str, Any], where: str = "") -> str
         mean = format_value(name, est.get("mean"))
         ci = "n/a"
         if est.get("ci_low") is not None and est.get("ci_high") is not None:
-            low, high = (format_value(name, est[k], est.get("mean")) for k in ("ci_low", "ci_high"))
+            low, high = (format_value(name, est[k]) for k in ("ci_low", "ci_high"))
             ci = f"{low} – {high}"
         rows.append(f"<tr><td style='text-align:left'>{html.escape(label_of(name))}</td>"
                     f"<td>{html.escape(mean)}</td><td>{html.escape(ci)}</td></tr>")

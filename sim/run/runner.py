@@ -16,7 +16,7 @@ from sim.run.executors import Execute, LocalExecutor
 from sim.run.outcomes import outcome_columns
 from sim.run.reduction import Reduction, RunData
 from sim.run.replication import ReplicationOutput
-from sim.run.stop import StopRule, next_batch
+from sim.run.stop import StopRule, interrupted, next_batch, sticky_interrupt
 from sim.scenario.schema import Scenario
 
 __all__ = ["Progress", "run_replications"]
@@ -49,11 +49,13 @@ def run_replications(
     columns = outcome_columns(scenario.sector_names)
     cap = max_replications or 10 * replications
     reduction = Reduction(columns, on_replication)
-    with _executor(scenario, seed, trace, workers, scheduler, pool) as execute:
+    with sticky_interrupt(), _executor(scenario, seed, trace, workers, scheduler,
+                                       pool) as execute:
         planned = replications
         stop = StopRule("fixed", planned)
         while True:
             for output in execute(range(reduction.count, planned)):
+                interrupted()  # a Ctrl-C that a finalizer swallowed (first compile)
                 reduction.add(output)
                 if progress:
                     progress(reduction.count, planned)
@@ -64,6 +66,7 @@ def run_replications(
             )
             if planned <= reduction.count:
                 break
+        interrupted()
     return reduction.finish(scenario, seed, stop)
 
 

@@ -222,6 +222,17 @@ def _known_fields(loc: Loc) -> list[str]:
 
 
 def _where(loc: Loc, lines: dict[Loc, int | str], filename: str) -> str:
+    """Where the problem at ``loc`` was written: the ``--set`` that changed it, else a line.
+
+    A rule over a whole section (shares that must sum to 1) broken by a ``--set`` of
+    one entry (``procurement.sector_shares.uav=0.7``) is blamed on that ``--set``,
+    not on the file's line of the section, which was fine as written.
+    """
+    if loc and not isinstance(lines.get(loc), str):
+        inside = [where for key, where in lines.items()
+                  if isinstance(where, str) and len(key) > len(loc) and key[: len(loc)] == loc]
+        if inside:
+            return ", ".join(inside)
     for end in range(len(loc), 0, -1):
         found = lines.get(loc[:end])
         if isinstance(found, str):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import matplotlib.dates as mdates
 import pytest
-from builders import EVERY_CHART, write_scenario
+from builders import BASE, EVERY_CHART, write_scenario
 from helpers import defsim, save_run
 
 from sim.analysis.compare import PAIRED, WELCH, compare_runs
 from sim.errors import InputError
-from sim.metrics import KEY_METRICS
+from sim.metrics import KEY_METRICS, format_value
+from sim.report.compare_plots import plot_overlay
+from sim.results.read import read_run
 from sim.stats import paired_difference, welch_difference
 
 BUDGET = "procurement.budget_usd"
@@ -87,19 +91,79 @@ def test_different_horizons_are_compared_with_a_warning(runs: dict[str, Path],
     assert any("horizons differ" in w for w in comparison.warnings)
     compared = defsim("compare", runs["base"], short, "--out", tmp_path / "cmp")
     assert compared.code == 0 and "horizons differ" in compared.err
+    overlay = plot_overlay([read_run(runs["base"]), read_run(short)], "export_usd")
+    start, end = (mdates.num2date(x).date() for x in overlay.get_xlim())
+    assert (start, end) == (dt.date(2026, 1, 1), dt.date(2026, 10, 1))  # the 9 shared months
+    assert "the months all runs share" in overlay.get_title()
+    text = " ".join(compared.out.split())
+    assert "differs from A in months: 15 → 9" in text
+    assert "USD figures are totals over each run's own horizon (9, 15 months)" in text
 
 
-def test_runs_sharing_nothing_are_refused(runs: dict[str, Path], tmp_path: Path) -> None:
+def test_runs_sharing_no_month_are_compared_as_totals(runs: dict[str, Path],
+                                                      tmp_path: Path) -> None:
+    """A 2031 run against a 2026 one: totals compare; only the monthly charts cannot overlap."""
     later_start = {"start": "2031-01-01", "licensing.opens": "2031-01-01"}
     later = save_run(write_scenario(tmp_path, **{**EVERY_CHART, **later_start}),
-                     tmp_path / "later", replications=2)
-    with pytest.raises(InputError, match="share no months"):
-        compare_runs([runs["base"], later])
+                     tmp_path / "later", replications=8)
+    comparison = compare_runs([runs["base"], later])
+    assert any("no month is shared" in w for w in comparison.warnings)
+    assert comparison.methods == ["base", PAIRED]
     compared = defsim("compare", runs["base"], later, "--out", tmp_path / "cmp")
-    assert compared.code == 2 and "share no months" in compared.err
-    assert not (tmp_path / "cmp").exists()
+    assert compared.code == 0, compared.err
+    assert "start: 2026-01-01 → 2031-01-01" in compared.out
+    assert (tmp_path / "cmp" / "report.html").is_file()
+    overlay = plot_overlay([read_run(runs["base"]), read_run(later)], "export_usd")
+    start, end = (mdates.num2date(x).date() for x in overlay.get_xlim())
+    assert (start, end) == (dt.date(2026, 1, 1), dt.date(2032, 4, 1))  # each on its own months
     assert defsim("compare", runs["base"]).code == 2
     assert defsim("compare", runs["base"], tmp_path / "missing").code == 2
+
+
+def test_runs_sharing_no_sector_are_refused(runs: dict[str, Path], tmp_path: Path) -> None:
+    renamed = {"sectors": {"drones": BASE["sectors"]["uav"]},
+               "procurement.sector_shares": {"drones": 1.0},
+               "licensing.approval_rate": {"default": 0.5},
+               "markets.north.demand_usd": {"drones": 0.4e9}}
+    other = save_run(write_scenario(tmp_path, **renamed), tmp_path / "other", replications=2)
+    with pytest.raises(InputError, match="share no sectors"):
+        compare_runs([runs["base"], other])
+    compared = defsim("compare", runs["base"], other, "--out", tmp_path / "cmp")
+    assert compared.code == 2 and "share no sectors" in compared.err
+    assert not (tmp_path / "cmp").exists()
+
+
+@pytest.mark.parametrize("columns", [80, 100])
+def test_compare_table_fits_the_terminal_and_names_each_run(
+    runs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    compared = defsim("compare", runs["base"], runs["budget"], runs["other_seed"],
+                      "--out", tmp_path / "cmp")
+    assert compared.code == 0, compared.err
+    lines = compared.out.splitlines()[:-2]  # the report's path and the folder's, whole
+    assert compared.out.splitlines()[-1] == str(tmp_path / "cmp")
+    assert max(len(line) for line in lines) <= columns
+    assert not any("…" in line for line in lines if line.startswith("  "))
+    _, budget, _ = compare_runs([runs["base"], runs["budget"], runs["other_seed"]]).runs
+    mean = format_value("export_usd", float(budget.replications.column("export_usd").mean()))
+    rows = [line.split() for line in lines if line.startswith("  B budget")]
+    assert rows and rows[0][2] == mean, rows
+    assert any(line.startswith("  C other_seed") for line in lines)
+    # what differs, per run, in words
+    text = " ".join(compared.out.split())
+    assert "differs from A in procurement.budget_usd: 900,000,000 → 1,000,000,000" in text
+    assert "seed: 11 → 99" in text
+    assert "totals over the 15 months of the horizon" in text
+    assert "-0.0" not in compared.out and "+0.0 pp" not in compared.out
+
+
+def test_compare_report_says_what_differs(runs: dict[str, Path], tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    assert defsim("compare", runs["base"], runs["budget"], "--out", out).code == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "differs from the first run" in html
+    assert "procurement.budget_usd: 900,000,000 → 1,000,000,000" in html
 
 
 def test_a_comparison_in_a_notebook_is_short_and_has_a_dataframe(runs: dict[str, Path]) -> None:

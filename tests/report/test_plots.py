@@ -117,8 +117,9 @@ def test_the_surplus_is_outlined_above_the_domestic_block_not_inside_it(run: Run
     ax = plots.plot_capacity(run)
     outline = next(p for p in ax.patches if p.get_label() == series_label("surplus_usd"))
     data = outline.get_data()
-    domestic = charts.series(run, "all", "domestic_usd") / charts.USD_BILLION
-    capacity = charts.series(run, "all", "capacity_usd") / charts.USD_BILLION
+    scale, _ = charts.usd_scale(charts.series(run, "all", "capacity_usd"))  # the axis's unit
+    domestic = charts.series(run, "all", "domestic_usd") / scale
+    capacity = charts.series(run, "all", "capacity_usd") / scale
     assert data.baseline is not None and np.allclose(data.baseline, domestic)
     assert np.allclose(data.values, capacity)
 

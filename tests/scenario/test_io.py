@@ -54,6 +54,24 @@ def test_overrides_are_yaml_values_validated_like_the_file() -> None:
     assert str(err.value).startswith("--set 1: procurement.budget_usd: ")
 
 
+def test_a_set_that_breaks_a_section_rule_is_blamed_not_the_file() -> None:
+    """Shares that summed to 1 in the file and do not after ``--set``: the --set is at fault."""
+    teaching = REPO / "scenarios" / "teaching-minimal.yaml"
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(teaching, ["months=24", "procurement.sector_shares.drones=0.7"])
+    assert str(err.value) == (
+        "--set 2: procurement.sector_shares: shares must sum to 1 (they sum to 1.2)")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(teaching, ["procurement.sector_shares.drones=0.7",
+                                 "procurement.sector_shares.shells=0.4"])
+    assert str(err.value).startswith("--set 1, --set 2: procurement.sector_shares: ")
+    broken = teaching.read_text().replace("shells: 0.5}", "shells: 0.4}")
+    with pytest.raises(ScenarioError) as err:  # a file at fault is still blamed on its line
+        scenario_from_text(broken, "t.yaml", ["months=24"])
+    line = _line_of(broken, "sector_shares:")
+    assert str(err.value).startswith(f"t.yaml:{line}: procurement.sector_shares: ")
+
+
 def test_override_with_unknown_path_names_the_closest() -> None:
     with pytest.raises(ScenarioError) as err:
         load_scenario(SCENARIO, ["procurement.budgt_usd=1"])

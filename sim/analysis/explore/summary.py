@@ -152,7 +152,7 @@ def spread_rows(
         mean = stats["mean"]
         interval = ""
         if mean["ci_low"] is not None:
-            low, high = (format_value(name, mean[e], mean["value"]) for e in ("ci_low", "ci_high"))
+            low, high = (format_value(name, mean[e]) for e in ("ci_low", "ci_high"))
             interval = f" ({low} .. {high})"
         share = stats["variance_share"]["assumptions"]
         rows.append([
@@ -179,8 +179,7 @@ def comparison_rows(document: Mapping[str, Any]) -> list[list[str]]:
             gain = row["gain"]
             interval = ""
             if gain["ci_low"] is not None:
-                low, high = (format_change(outcome, gain[e], gain["mean"])
-                             for e in ("ci_low", "ci_high"))
+                low, high = (format_change(outcome, gain[e]) for e in ("ci_low", "ci_high"))
                 interval = f" ({low} .. {high})"
             rows.append([
                 policy,

@@ -6,7 +6,14 @@ simulation as a function of the factors), ``files`` and ``plots``. The names bel
 are the public API.
 """
 
-from sim.analysis.sensitivity.design import Factor, Method, as_method, parse_factor, sample
+from sim.analysis.sensitivity.design import (
+    Factor,
+    Method,
+    as_method,
+    parse_factor,
+    require_salib,
+    sample,
+)
 from sim.analysis.sensitivity.files import write_sensitivity
 from sim.analysis.sensitivity.indices import (
     PLOTTED_OUTCOMES,
@@ -27,6 +34,7 @@ __all__ = [
     "as_method",
     "parse_factor",
     "ranking_lines",
+    "require_salib",
     "run_sensitivity",
     "sample",
     "write_sensitivity",

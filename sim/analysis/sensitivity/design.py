@@ -23,7 +23,7 @@ from typing import Any, Literal
 import numpy as np
 
 from sim.analysis.experiment import factor_kind, field_type
-from sim.errors import InputError
+from sim.errors import InputError, require
 from sim.scenario.io import parse_override
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Method",
     "as_method",
     "parse_factor",
+    "require_salib",
     "salib_problem",
     "sample",
 ]
@@ -97,6 +98,7 @@ def sample(
     seed: int,
 ) -> np.ndarray:
     """SALib's design for ``method``: Morris trajectories or a Sobol (Saltelli) sample."""
+    require_salib()
     problem = salib_problem(names, bounds)
     seed = seed % 2**32
     if method == "morris":
@@ -114,6 +116,11 @@ def sample(
             raise InputError(f"--samples {samples}: Sobol needs a power of two (e.g. 16, 32, 64)")
         return np.asarray(sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed))
     raise InputError(f"--method {method}: expected morris or sobol")
+
+
+def require_salib() -> None:
+    """MissingExtraError naming the ``sensitivity`` extra unless SALib is installed."""
+    require("SALib", "sensitivity", "sensitivity analysis")
 
 
 def salib_problem(names: Sequence[str], bounds: Sequence[tuple[float, float]]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def plot_indices(result: SensitivityResult, outcome: str, ax: Axes | None = None
     y = np.arange(len(order))
     ax = new_axes(ax, (9.0, 1.8 + 0.55 * len(order)))
     if result.method == "morris":
-        divisor, unit = axis_scale(outcome)
+        divisor, unit = axis_scale(outcome, [r["mu_star"] for r in order])
         values = np.array([r["mu_star"] for r in order]) / divisor
         conf = np.array([r["mu_star_conf"] for r in order]) / divisor
         ax.barh(y, values, xerr=conf, capsize=3, color=RUN_COLOURS[1])

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim.analysis.sweep.run import Sweep
-from sim.metrics import KEY_METRICS, field_label, label_of
+from sim.metrics import KEY_METRICS, field_label, label_of, plural
 from sim.report.charts import RUN_COLOURS, axis_scale, figure_of, new_axes, save_png, stamp
 
 __all__ = ["SIZE", "caption", "plot_sweep_heatmap", "plot_sweep_line", "write_sweep_plots"]
@@ -27,16 +27,21 @@ LINE = RUN_COLOURS[0]
 
 
 def _ticks(values: Sequence[Any], path: str) -> list[str]:
-    divisor, _ = axis_scale(path)
+    divisor, _ = axis_scale(path, _numbers(values))
     return [
         f"{v / divisor:g}" if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
         for v in values
     ]
 
 
+def _numbers(values: Sequence[Any]) -> list[float]:
+    """The numeric lever values (the axis unit is chosen from them)."""
+    return [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
 def caption(sweep: Sweep) -> str:
     """Which sweep a chart shows: scenario, replications per point, seed."""
-    return (f"{sweep.scenario.name} · {sweep.replications} replications per point "
+    return (f"{sweep.scenario.name} · {plural(sweep.replications, 'replication')} per point "
             f"(common random numbers) · seed {sweep.seed}")
 
 
@@ -44,10 +49,10 @@ def plot_sweep_line(sweep: Sweep, metric: str, ax: Axes | None = None) -> Axes:
     """Mean of ``metric`` against the (first) lever, with its 95% confidence band."""
     ax = new_axes(ax, SIZE)
     lever = sweep.levers[0]
-    divisor, unit = axis_scale(metric)
+    divisor, unit = axis_scale(metric, sweep.column(metric, "mean"))
     mean, low, high = (sweep.column(metric, f) / divisor for f in ("mean", "ci_low", "ci_high"))
     if lever.numeric:
-        x_divisor, x_unit = axis_scale(lever.path)
+        x_divisor, x_unit = axis_scale(lever.path, _numbers(lever.values))
         x = np.array(lever.values, dtype=float) / x_divisor
         ax.fill_between(x, low, high, alpha=0.2, color=LINE, label="95% CI")
         ax.plot(x, mean, marker="o", color=LINE, label="mean")
@@ -76,15 +81,15 @@ def plot_sweep_heatmap(sweep: Sweep, metric: str, ax: Axes | None = None) -> Axe
     """Mean of ``metric`` over a two-lever grid; cells annotated with mean and CI half-width."""
     ax = new_axes(ax, (10.0, 7.0))
     rows, cols = sweep.levers[0], sweep.levers[1]
-    divisor, unit = axis_scale(metric)
+    divisor, unit = axis_scale(metric, sweep.grid(metric))
     mean = sweep.grid(metric) / divisor
     half = (sweep.grid(metric, "ci_high") - sweep.grid(metric)) / divisor
     image = ax.imshow(mean, origin="lower", aspect="auto", cmap="viridis")
     ax.figure.colorbar(image, ax=ax, label=label_of(metric) + unit)
     ax.set_yticks(range(len(rows.values)), _ticks(rows.values, rows.path))
     ax.set_xticks(range(len(cols.values)), _ticks(cols.values, cols.path), rotation=45)
-    ax.set_ylabel(field_label(rows.path) + axis_scale(rows.path)[1])
-    ax.set_xlabel(field_label(cols.path) + axis_scale(cols.path)[1])
+    ax.set_ylabel(field_label(rows.path) + axis_scale(rows.path, _numbers(rows.values))[1])
+    ax.set_xlabel(field_label(cols.path) + axis_scale(cols.path, _numbers(cols.values))[1])
     if mean.size <= 100:
         middle = np.nanmean(mean) if np.isfinite(mean).any() else 0.0
         for (i, j), value in np.ndenumerate(mean):
