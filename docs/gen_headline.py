@@ -2,14 +2,15 @@
 
 Runs ``scenarios/ukraine-2026-controlled-export.yaml`` (``--replications``, default
 100), draws the monthly surplus against monthly exports to ``docs/img/headline.png``,
-screens the assumptions that drive the answer (a Morris screen over ``SCREENED``,
-``--trajectories`` trajectories of ``--screen-replications`` replications per point,
-common random numbers across points) and writes the text between the
+explores the futures of the scenario's ``uncertainties:`` (``--futures`` drawn as a Latin
+hypercube, ``--future-replications`` each, as ``defsim explore`` does), finds with PRIM
+the conditions under which exports absorb less than half the base case's share of the
+starting surplus (as ``defsim discover`` does), and writes the text between the
 ``<!-- headline:start -->`` and ``<!-- headline:end -->`` markers of README.md.
 
 Usage::
 
-    python docs/gen_headline.py [--replications N] [--workers W] [--trajectories R]
+    python docs/gen_headline.py [--replications N] [--futures F] [--workers W]
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import tempfile
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -29,8 +33,8 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from sim import load_scenario, simulate
-from sim.analysis.sensitivity import SensitivityResult, run_sensitivity
-from sim.analysis.sensitivity.design import parse_factor
+from sim.analysis.explore import discover, run_explore, summary, write_exploration
+from sim.analysis.explore.discover import Discovery
 from sim.api import RunResult
 from sim.metrics import MONTHLY_METRICS
 from sim.report.charts import COLOURS
@@ -43,22 +47,8 @@ SCENARIO = ROOT / "scenarios" / "ukraine-2026-controlled-export.yaml"
 IMAGE = ROOT / "docs" / "img" / "headline.png"
 README = ROOT / "README.md"
 
-SCREENED = (
-    # Assumptions of the 2026 scenario (marked so in its file), each over a range its
-    # comment would defend: from about half to about one and a half times the value.
-    "licensing.export_cap_share=0.5:1.0",
-    "licensing.commission.decisions_per_meeting=30:90",
-    "licensing.approval_rate.uav=0.3:0.9",
-    "markets.nordic_baltic.demand_usd.uav=1.5e9:4.5e9",
-    "markets.western_europe.contract_lead_days=60:180",
-    "procurement.budget_usd=20e9:30e9",
-    "sectors.uav.margin=0.10:0.25",
-    "mothballing.fixed_cost_floor=0.05:0.3",
-    "credit.order_book_share=0.25:0.75",
-    "sectors.uav.cash_months=3:9",
-)
-"""The Morris screen's factors (``dotted.path=LOW:HIGH``)."""
-SCREEN_OUTCOME = "export_usd"
+FAILURE = "absorption_of_initial_surplus"
+"""The outcome whose failure ``discover`` explains: below half the base case's mean."""
 
 
 def monthly_series(result: RunResult, metric: str, stat: str = "mean") -> np.ndarray:
@@ -99,32 +89,57 @@ def plot_headline(result: RunResult, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def screen(replications: int, trajectories: int, workers: int) -> SensitivityResult:
-    """A Morris screen of ``SCREENED`` on the 2026 scenario."""
-    factors = [parse_factor(text) for text in SCREENED]
-    return run_sensitivity(load_scenario(SCENARIO), factors, "morris", samples=trajectories,
-                           replications=replications, workers=workers)
+@dataclass
+class Spread:
+    """The answer across the futures of the scenario's uncertainties."""
+
+    document: dict[str, Any]
+    """``summary.json`` of the exploration."""
+    found: Discovery
+    """Where exports fail: PRIM's box, and every uncertainty ranked (PAWN)."""
+    dimensions: int
 
 
-def drivers_text(screened: SensitivityResult, top: int = 3) -> str:
-    """The assumptions that move exports most, in words, with their mu*."""
-    rows = screened.ranking(SCREEN_OUTCOME)[:top]
-    named = [
-        f"`{row['parameter']}` (about {fmt_value(SCREEN_OUTCOME, row['mu_star'])})"
-        for row in rows
-    ]
-    ranges = {text.split("=")[0]: text.split("=")[1].replace(":", " to ") for text in SCREENED}
-    spans = "; ".join(f"{row['parameter']} over {ranges[row['parameter']]}" for row in rows)
-    trajectories = len(screened.samples) // (len(screened.names) + 1)
-    return (
-        f"What drives it: a Morris screen of {len(screened.names)} assumptions of the scenario "
-        f"({trajectories} trajectories) finds that exports move most with "
-        f"{', '.join(named[:-1])} and {named[-1]} (mu*: the mean absolute change in exports "
-        f"when the assumption moves across its range; {spans})."
-    )
+def explore_spread(base_share: float, futures: int, replications: int,
+                   workers: int) -> Spread:
+    """Explore the 2026 scenario's futures and discover where exports fail."""
+    scenario = load_scenario(SCENARIO)
+    exploration = run_explore(scenario, futures, replications, workers=workers)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "explore"
+        folder.mkdir()
+        write_exploration(folder, exploration)
+        found = discover(folder, FAILURE, 0.5 * base_share, "below")
+    return Spread(summary(exploration), found, len(exploration.dimensions))
 
 
-def headline_text(result: RunResult, screened: SensitivityResult | None = None) -> str:
+def spread_text(spread: Spread) -> str:
+    """The answer's spread across the futures, what drives it, and when exports fail."""
+    doc = spread.document
+    outcomes = doc["outcomes"]["base"]
+
+    def between(name: str) -> str:
+        stats = outcomes[name]
+        low, high = stats["p05"]["value"], stats["p95"]["value"]
+        return f"{fmt_value(name, low)} to {fmt_value(name, high)}"
+
+    noise = outcomes[FAILURE]["variance_share"]["assumptions"]
+    drivers = ", ".join(f"`{row['uncertainty']}`" for row in spread.found.ranking[:3])
+    return " ".join([
+        f"**Across the assumptions.** Over the plausible ranges of the {spread.dimensions}",
+        "assumptions in the scenario's `uncertainties:` section",
+        f"({doc['futures']} futures drawn as a Latin hypercube, {doc['replications']}",
+        "replications each, `defsim explore`), exports range from",
+        f"{between('export_usd')} (5th to 95th percentile of the futures) and absorb",
+        f"{between(FAILURE)} of the surplus at starting capacity;",
+        f"{noise:.0%} of that spread is the assumptions, the rest Monte Carlo noise."
+        if noise is not None else "",
+        f"The assumptions that move it most (SALib PAWN on those futures): {drivers}.",
+        f"Where exports fail (`defsim discover`, PRIM): {spread.found.sentence()}.",
+    ])
+
+
+def headline_text(result: RunResult, spread: Spread | None = None) -> str:
     """The Markdown that goes between the README markers."""
     s = result.summary
     share = fmt_estimate("absorption_share", s["absorption_share"])
@@ -158,7 +173,6 @@ def headline_text(result: RunResult, screened: SensitivityResult | None = None) 
         "in its worst month a replication loses",
         f"{s['max_monthly_exit_share'].mean:.1%} of its active firms (mean over",
         "replications).",
-        *([drivers_text(screened)] if screened is not None else []),
         "The other scenarios and their answers",
         "are in [docs/scenarios.md](docs/scenarios.md), the model in",
         "[docs/model.md](docs/model.md).",
@@ -166,6 +180,8 @@ def headline_text(result: RunResult, screened: SensitivityResult | None = None) 
     return "\n".join([
         textwrap.fill(paragraph, width=90, break_long_words=False, break_on_hyphens=False),
         "",
+        *([textwrap.fill(spread_text(spread), width=90, break_long_words=False,
+                         break_on_hyphens=False), ""] if spread is not None else []),
         "![Monthly surplus and exports, 2026 scenario](docs/img/headline.png)",
         "",
         f"<sub>Generated by `python docs/gen_headline.py` (seed {result.seed}).</sub>",
@@ -208,10 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", "-n", type=int, default=100)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--trajectories", type=int, default=4)
-    parser.add_argument("--screen-replications", type=int, default=8)
+    parser.add_argument("--futures", type=int, default=200)
+    parser.add_argument("--future-replications", type=int, default=5)
     args = parser.parse_args(argv)
-    screened = screen(args.screen_replications, args.trajectories, args.workers)
     result = simulate(load_scenario(SCENARIO), replications=args.replications, workers=args.workers)
     IMAGE.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(8, 4.2))
@@ -220,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     fig.savefig(IMAGE, dpi=120, metadata={"Software": None})
     plt.close(fig)
     text = README.read_text(encoding="utf-8")
-    README.write_text(replace_between(text, "headline", headline_text(result, screened)),
+    base_share = result.summary[FAILURE].mean
+    spread = explore_spread(base_share, args.futures, args.future_replications, args.workers)
+    README.write_text(replace_between(text, "headline", headline_text(result, spread)),
                       encoding="utf-8")
     sys.stdout.write(f"wrote {IMAGE} and the headline in {README}\n")
     return 0
