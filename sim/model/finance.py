@@ -76,7 +76,8 @@ class Receivables:
         """The oldest month's margin reaches the firms (those that exited were settled)."""
         due = self.pending.popleft()
         firms.cash_usd[:] += due
-        firms.receivable_usd[:] -= due
+        # What is owed is a running sum; its last payment may leave rounding dust below 0.
+        np.maximum(firms.receivable_usd - due, 0.0, out=firms.receivable_usd)
         sectors = len(recorder.record.sector_names)
         recorder.add("margin_paid_usd", month, firms.sector_sum(due, sectors))
 
