@@ -128,7 +128,7 @@ class Purchaser:
             )
         schedule_domestic(firms, orders, month, period, True, False)
         firms.domestic_backlog_usd[:] += orders
-        if self.laid_up and (amounts - placed > 0.0).any():
+        if self.laid_up and self._left_where_laid_up(firms, amounts - placed):
             # What capacity in use could not take, from mothballed capacity: it slips
             # until the firm has restarted it.
             left = np.maximum(amounts - placed, 0.0)
@@ -160,6 +160,12 @@ class Purchaser:
             )
         recorder.add("budget_paid_usd", month, amounts)
         recorder.add("unspent_budget_usd", month, np.maximum(amounts - placed, 0.0))
+
+    def _left_where_laid_up(self, firms: Firms, left: np.ndarray) -> bool:
+        """Whether a sector with budget left over has mothballed capacity to take it."""
+        sectors = len(self.budget.sector_names)
+        laid_up = firms.sector_sum(firms.mothballed_usd + firms.restarting_usd, sectors)
+        return bool(((left > 0.0) & (laid_up > 0.0)).any())
 
     def _reallocate(
         self,
@@ -281,8 +287,8 @@ def allocate(
     places ``amounts_usd[s]``. ``pro_rata`` gives every firm the same share of its
     free capacity; ``largest_first`` fills firms in order of capacity (ties by id);
     ``random`` in a random order, one permutation drawn per sector whose amount is
-    less than its free capacity; ``incumbents_first`` fills the firms that have
-    supplied the state before (``supplied_usd`` > 0), most supplied first, then the
+    more than 0 and less than its free capacity; ``incumbents_first`` fills the firms
+    that have supplied the state before (``supplied_usd`` > 0), most supplied first, then the
     others in a random order in which a firm comes before another with odds in
     proportion to capacity ** ``size_preference`` (a weighted permutation by
     Efraimidis and Spirakis' keys u ** (1 / weight), drawn only when the amount is
@@ -313,14 +319,14 @@ def allocate(
         assert supplied_usd is not None
         order = np.arange(free_usd.size)
         for s, where in enumerate(slices):
-            if amounts_usd[s] < total_free[s]:
+            if 0.0 < amounts_usd[s] < total_free[s]:
                 order[where] = where.start + _suppliers_then_size_biased(
                     supplied_usd[where], capacity_usd[where] ** size_preference, rng
                 )
     else:
         order = np.arange(free_usd.size)
         for s, where in enumerate(slices):
-            if amounts_usd[s] < total_free[s]:
+            if 0.0 < amounts_usd[s] < total_free[s]:
                 order[where] = where.start + rng.permutation(where.stop - where.start)
     return _fill_in_order(amounts_usd, free_usd, order, sector, total_free)
 
