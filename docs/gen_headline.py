@@ -124,7 +124,9 @@ def spread_text(spread: Spread) -> str:
         return f"{fmt_value(name, low)} to {fmt_value(name, high)}"
 
     noise = outcomes[FAILURE]["variance_share"]["assumptions"]
-    drivers = ", ".join(f"`{row['uncertainty']}`" for row in spread.found.ranking[:3])
+    ranking = spread.found.ranking
+    above = [row for row in ranking if row["pawn_median"] > row["noise"]][:3]
+    drivers = ", ".join(f"`{row['uncertainty']}` ({row['pawn_median']:.2f})" for row in above)
     return " ".join([
         f"**Across the assumptions.** Over the plausible ranges of the {spread.dimensions}",
         "assumptions in the scenario's `uncertainties:` section",
@@ -134,7 +136,8 @@ def spread_text(spread: Spread) -> str:
         f"{between(FAILURE)} of the surplus at starting capacity;",
         f"{noise:.0%} of that spread is the assumptions, the rest Monte Carlo noise."
         if noise is not None else "",
-        f"The assumptions that move it most (SALib PAWN on those futures): {drivers}.",
+        "The assumptions that move it more than chance (SALib PAWN median on those",
+        f"futures, chance level {ranking[0]['noise']:.2f}): {drivers or 'none'}.",
         f"Where exports fail (`defsim discover`, PRIM): {spread.found.sentence()}.",
     ])
 
