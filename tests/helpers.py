@@ -13,6 +13,7 @@ import contextlib
 import io
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,14 @@ def run_commands(commands: list[str], cwd: Path) -> None:
             check=False,
         )
         assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+
+
+def as_if_at_a_terminal() -> None:
+    """SIGINT as a command typed at a terminal has it, wherever the suite was started
+    (``preexec_fn`` of the ``defsim`` processes the Ctrl-C tests start).
+
+    Started from a background job (``pytest &``, a CI step), the suite inherits SIGINT
+    ignored and so would every ``defsim`` it starts: defsim rightly keeps an ignored
+    SIGINT ignored, and the Ctrl-C tests would see a run that never stops.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from builders import write_scenario
-from helpers import defsim
+from helpers import as_if_at_a_terminal, defsim
 
 pytestmark = [
     pytest.mark.slow,
@@ -36,18 +36,8 @@ def scenario(tmp_path: Path) -> Path:
 def start_run(scenario: Path, out: Path, *options: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         ["defsim", "run", str(scenario), "--out", str(out), "--quiet", "-n", "1000000", *options],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_if_at_a_terminal,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=as_if_at_a_terminal,
     )
-
-
-def _as_if_at_a_terminal() -> None:
-    """SIGINT as a command typed at a terminal has it, wherever the suite was started.
-
-    Started from a background job (``pytest &``, a CI step), the suite inherits SIGINT
-    ignored and so would every ``defsim`` it starts: defsim rightly keeps an ignored
-    SIGINT ignored, and the Ctrl-C tests would see a run that never stops.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def wait_for(

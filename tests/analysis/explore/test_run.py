@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from builders import CAP_LIMITED, closed_form_absorption, write_scenario
-from helpers import defsim
+from helpers import as_if_at_a_terminal, defsim
 
 SAMPLES = 12
 
@@ -165,6 +165,7 @@ def test_ctrl_c_mid_exploration_exits_130_and_leaves_nothing(workdir: Path, dela
         ["defsim", "explore", str(scenario), "--samples", "300", "-n", "20", "--workers", "2",
          "--quiet", "--out", str(out)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=as_if_at_a_terminal,
     )
     deadline = time.monotonic() + 60
     while not list(workdir.glob(".experiment.partial-*")):
