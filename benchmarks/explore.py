@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from run import PRINT_PEAK_RSS  # benchmarks/run.py: this folder is the script's path
+
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO = REPO / "scenarios" / "ukraine-2026-controlled-export.yaml"
 SMALL = REPO / "scenarios" / "teaching-minimal.yaml"
@@ -54,10 +56,7 @@ def peak_rss_mb(futures: int) -> float:
         f"    exp = run_explore(sc, {futures}, 1, workers=1)\n"
         "    with tempfile.TemporaryDirectory() as tmp:\n"
         "        write_exploration(Path(tmp), exp)\n"
-        "    status = Path('/proc/self/status')\n"
-        "    peak = [line.split()[1] for line in status.read_text().splitlines()\n"
-        "            if line.startswith('VmHWM:')] if status.exists() else []\n"
-        "    print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        + PRINT_PEAK_RSS
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024

@@ -30,6 +30,15 @@ from sim.scenario.schema import Scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "ukraine-2026-controlled-export.yaml"
 
+PRINT_PEAK_RSS = (
+    "    status = Path('/proc/self/status')\n"
+    "    peak = [line.split()[1] for line in status.read_text().splitlines()\n"
+    "            if line.startswith('VmHWM:')] if status.exists() else []\n"
+    "    print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+)
+"""Source lines, indented for a ``__main__`` block, that print the process's own peak RSS
+(kB): ``VmHWM``, since Linux carries ``ru_maxrss`` through fork and exec."""
+
 
 def seconds_per_replication(
     scenario: Scenario, replications: int, trials: int = 3
@@ -108,10 +117,7 @@ def peak_rss_mb(replications: int, workers: int) -> float:
         "if __name__ == '__main__':\n"
         f"    simulate(load_scenario({str(SCENARIO)!r}), replications={replications}, "
         f"workers={workers})\n"
-        "    status = Path('/proc/self/status')\n"
-        "    peak = [line.split()[1] for line in status.read_text().splitlines()\n"
-        "            if line.startswith('VmHWM:')] if status.exists() else []\n"
-        "    print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        + PRINT_PEAK_RSS
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return int(out.stdout.strip().splitlines()[-1]) / 1024

@@ -131,24 +131,12 @@ class Purchaser:
         if self.laid_up and self._left_where_laid_up(firms, amounts - placed):
             # What capacity in use could not take, from mothballed capacity: it slips
             # until the firm has restarted it.
-            left = np.maximum(amounts - placed, 0.0)
-            idle = tranche_room(firms, month, period, True, True)
-            more = allocate(left, idle, self.allocation, capacity, slices, rng, self.ranking,
-                            firms.domestic_orders_usd, self.size_preference)
-            schedule_domestic(firms, more, month, period, True, True)
-            firms.domestic_backlog_usd[:] += more
-            orders = orders + more
-            placed = placed + firms.sector_sum(more, len(sectors))
+            orders, placed = self._place_left(firms, month, rng, amounts, orders, placed,
+                                              reserve=True)
         if not self.reserve and (amounts - placed > 0.0).any():
             # Requisition: what unreserved capacity could not take, from booked capacity.
-            left = np.maximum(amounts - placed, 0.0)
-            booked = tranche_room(firms, month, period, False, True)
-            more = allocate(left, booked, self.allocation, capacity, slices, rng, self.ranking,
-                            firms.domestic_orders_usd, self.size_preference)
-            schedule_domestic(firms, more, month, period, False, True)
-            firms.domestic_backlog_usd[:] += more
-            orders = orders + more
-            placed = placed + firms.sector_sum(more, len(sectors))
+            orders, placed = self._place_left(firms, month, rng, amounts, orders, placed,
+                                              reserve=False)
         firms.domestic_orders_usd[:] += orders
         for s, name in enumerate(sectors if recorder.tracing else ()):
             recorder.trace(
@@ -160,6 +148,29 @@ class Purchaser:
             )
         recorder.add("budget_paid_usd", month, amounts)
         recorder.add("unspent_budget_usd", month, np.maximum(amounts - placed, 0.0))
+
+    def _place_left(
+        self,
+        firms: Firms,
+        month: int,
+        rng: np.random.Generator,
+        amounts: np.ndarray,
+        orders: np.ndarray,
+        placed: np.ndarray,
+        reserve: bool,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Place what the sectors have left on the room that counts mothballed capacity
+        (and, unless ``reserve``, capacity booked for exports), by the same rule; returns
+        the orders and what each sector placed, updated."""
+        period, sectors = self.budget.period_months, len(self.budget.sector_names)
+        slices = tuple(firms.of_sector(s) for s in range(sectors))
+        left = np.maximum(amounts - placed, 0.0)
+        room = tranche_room(firms, month, period, reserve, True)
+        more = allocate(left, room, self.allocation, firms.active_capacity(), slices, rng,
+                        self.ranking, firms.domestic_orders_usd, self.size_preference)
+        schedule_domestic(firms, more, month, period, reserve, True)
+        firms.domestic_backlog_usd[:] += more
+        return orders + more, placed + firms.sector_sum(more, sectors)
 
     def _left_where_laid_up(self, firms: Firms, left: np.ndarray) -> bool:
         """Whether a sector with budget left over has mothballed capacity to take it."""
