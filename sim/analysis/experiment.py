@@ -17,7 +17,7 @@ from sim.api import RunResult, simulate
 from sim.results.folder import default_out_dir
 from sim.run.executors import worker_pool
 from sim.run.runner import Progress
-from sim.scenario.io import scenario_from_text, scenario_to_yaml
+from sim.scenario.io import ScenarioText, scenario_to_yaml
 from sim.scenario.paths import field_annotation
 from sim.scenario.schema import Scenario
 
@@ -63,9 +63,9 @@ def point_scenarios(
 
     A point is one future: the base's ``uncertainties`` are not carried into it.
     """
-    text = scenario_to_yaml(base.model_copy(update={"uncertainties": {}}))
+    text = ScenarioText(scenario_to_yaml(base.model_copy(update={"uncertainties": {}})))
     return [
-        scenario_from_text(text, f"{base.name} ({label} {i})", point)
+        text.scenario(point, f"{base.name} ({label} {i})")
         for i, point in enumerate(settings)
     ]
 

@@ -205,26 +205,56 @@ def _ready(b: BookState) -> int:
 
 
 @compiled
-def _room(firms: Firms, f: int, month: int, cap_share: float, ready: int) -> float:
-    """What firm ``f``'s calendar leaves free for exports in ``month``: capacity in use,
-    and mothballed capacity only from month ``ready`` on (see ``_ready``)."""
-    c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
+def _room(
+    capacity: float,
+    laid_up_usd: float,
+    restarting_usd: float,
+    domestic_usd: float,
+    export_usd: float,
+    month: int,
+    cap_share: float,
+    ready: int,
+) -> float:
+    """What a firm's calendar leaves free for exports in ``month``, from its capacity (0
+    unless active), mothballed and restarting capacity, and the month's plans: capacity
+    in use, and mothballed capacity only from month ``ready`` on (see ``_ready``)."""
+    c = capacity
     if month < ready:
-        c = c - firms.mothballed_usd[f] - firms.restarting_usd[f]
-    x = firms.export_plan_usd[f, month]
-    room = min(cap_share * c - x, c - firms.domestic_plan_usd[f, month] - x)
+        c = c - laid_up_usd - restarting_usd
+    room = min(cap_share * c - export_usd, c - domestic_usd - export_usd)
     return room if room > 0.0 else 0.0
 
 
 @compiled
-def _window_free(b: BookState, firms: Firms, f: int, w: int) -> float:
-    """Free capacity of firm ``f`` over window ``w`` (months M+1 to M+k)."""
-    total = 0.0
-    start = b.month[0] + 1
-    cap_share, ready = b.cap_share[0], _ready(b)
-    for m in range(start, start + b.months[w]):
-        total += _room(firms, f, m, cap_share, ready)
-    return total
+def _window_frees(
+    capacity: float,
+    laid_up_usd: float,
+    restarting_usd: float,
+    domestic_plan: np.ndarray,
+    export_plan: np.ndarray,
+    f: int,
+    start: int,
+    cap_share: float,
+    ready: int,
+    months: np.ndarray,
+    free: np.ndarray,
+) -> None:
+    """Firm ``f``'s free capacity in every window into ``free[:, f]``: the sum of
+    ``_room`` over the window's ``months[w]`` months from ``start`` (M+1).
+
+    One pass over the longest window's months: windows are sorted by length and all
+    start in month M+1, so each window's sum is a prefix of the same running sum.
+    It takes the firm's numbers and the arrays it reads, not ``Firms`` or
+    ``BookState``: called once per firm, a structure would cost more than the sums
+    (see ``sim.compiled``).
+    """
+    total, w = 0.0, 0
+    for m in range(start, start + months[months.size - 1]):
+        total += _room(capacity, laid_up_usd, restarting_usd, domestic_plan[f, m],
+                       export_plan[f, m], m, cap_share, ready)
+        while w < months.size and m == start + months[w] - 1:
+            free[w, f] = total
+            w += 1
 
 
 @compiled
@@ -258,20 +288,26 @@ def place(
     for j in range(n):
         firm, amount = placed_firm[j], placed_usd[j]
         left = amount
+        c = firms.monthly_capacity_usd[firm] if firms.status[firm] == _ACTIVE else 0.0
         for m in range(first_month, due + 1):  # earliest months first
-            take = min(_room(firms, firm, m, b.cap_share[0], _ready(b)), left)
+            room = _room(c, firms.mothballed_usd[firm], firms.restarting_usd[firm],
+                         firms.domestic_plan_usd[firm, m], firms.export_plan_usd[firm, m], m,
+                         b.cap_share[0], _ready(b))
+            take = min(room, left)
             firms.export_plan_usd[firm, m] += take
             left -= take
         firms.export_plan_usd[firm, due] += left  # rounding dust of the split, if any
         firms.export_due_usd[firm, due] += amount
         for v in range(b.months.size):
             if b.booked[v, firm]:
-                before = b.free[v, firm]
-                _remove(b, v, sector, -before, firm)
-                after = _window_free(b, firms, firm, v)
-                if after > MIN_FREE_USD:
-                    b.free[v, firm] = after
-                    _insert(b, v, sector, -after, firm)
+                _remove(b, v, sector, -b.free[v, firm], firm)
+        _window_frees(c, firms.mothballed_usd[firm], firms.restarting_usd[firm],
+                      firms.domestic_plan_usd, firms.export_plan_usd, firm,
+                      b.month[0] + 1, b.cap_share[0], _ready(b), b.months, b.free)
+        for v in range(b.months.size):
+            if b.booked[v, firm]:
+                if b.free[v, firm] > MIN_FREE_USD:
+                    _insert(b, v, sector, -b.free[v, firm], firm)
                 else:
                     b.booked[v, firm] = False
     return n
@@ -280,32 +316,32 @@ def place(
 @entry
 def _build(b: BookState, firms: Firms, day: float) -> None:
     # Firms are visited in id order and sorted stably, so equal keys stay in id order.
-    n = firms.status.size
-    for f in range(n):
-        b.rated[f] = (
-            firms.status[f] == _ACTIVE
-            and firms.licence[f] == _LICENSED
-            and firms.licence_until_day[f] > day
-        )
     b.booked[:] = False
     b.licensed[:] = 0
     b.unlicensed_free[:] = 0.0
-    for f in range(n):
+    for f in range(firms.status.size):
+        active = firms.status[f] == _ACTIVE
+        b.rated[f] = (
+            active and firms.licence[f] == _LICENSED and firms.licence_until_day[f] > day
+        )
+        if not active:
+            continue
+        _window_frees(firms.monthly_capacity_usd[f], firms.mothballed_usd[f],
+                      firms.restarting_usd[f], firms.domestic_plan_usd, firms.export_plan_usd,
+                      f, b.month[0] + 1, b.cap_share[0], _ready(b), b.months, b.free)
         if b.rated[f]:
             b.licensed[b.sector[f]] += 1
-        elif firms.status[f] == _ACTIVE:
+        else:
             for w in range(b.months.size):
-                b.unlicensed_free[w, b.sector[f]] += _window_free(b, firms, f, w)
+                b.unlicensed_free[w, b.sector[f]] += b.free[w, f]
     for w in range(b.months.size):
         for s in range(b.listed.shape[1]):
             start = end = b.first[s]
             for f in range(b.first[s], b.first[s + 1]):
-                if b.rated[f]:
-                    value = _window_free(b, firms, f, w)
-                    if value > MIN_FREE_USD:
-                        b.free[w, f], b.booked[w, f] = value, True
-                        b.negative_free[w, end], b.firm[w, end] = -value, f
-                        end += 1
+                if b.rated[f] and b.free[w, f] > MIN_FREE_USD:
+                    b.booked[w, f] = True
+                    b.negative_free[w, end], b.firm[w, end] = -b.free[w, f], f
+                    end += 1
             b.listed[w, s] = end - start
             order = np.argsort(b.negative_free[w, start:end], kind="mergesort")
             b.negative_free[w, start:end] = b.negative_free[w, start:end][order]
@@ -341,13 +377,17 @@ def _admit(b: BookState, firms: Firms, granted: np.ndarray) -> None:
             raise ValueError("a firm admitted to the export book is in it already")
         b.rated[firm] = True
         b.licensed[b.sector[firm]] += 1
+        c = firms.monthly_capacity_usd[firm] if firms.status[firm] == _ACTIVE else 0.0
+        _window_frees(c, firms.mothballed_usd[firm], firms.restarting_usd[firm],
+                      firms.domestic_plan_usd, firms.export_plan_usd, firm,
+                      b.month[0] + 1, b.cap_share[0], _ready(b), b.months, b.free)
         for w in range(b.months.size):
-            value = _window_free(b, firms, firm, w)
+            value = b.free[w, firm]
             b.unlicensed_free[w, b.sector[firm]] = max(
                 b.unlicensed_free[w, b.sector[firm]] - value, 0.0
             )
             if value > MIN_FREE_USD:
-                b.free[w, firm], b.booked[w, firm] = value, True
+                b.booked[w, firm] = True
                 _insert(b, w, b.sector[firm], -value, firm)
         _add_expiry(b, firms.licence_until_day[firm], firm)
 

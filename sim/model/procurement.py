@@ -234,13 +234,24 @@ def tranche_room(
 
 
 @compiled
-def _month_room(firms: Firms, f: int, m: int, reserve: bool, laid_up: bool) -> float:
-    c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
+def _month_room(
+    capacity: float,
+    laid_up_usd: float,
+    restarting_usd: float,
+    domestic_usd: float,
+    export_usd: float,
+    reserve: bool,
+    laid_up: bool,
+) -> float:
+    """What one month of a firm has free for a tranche: its capacity (0 unless active),
+    less what is mothballed or restarting (unless ``laid_up``), less the month's
+    domestic plan, and less its export plan when exports are reserved."""
+    c = capacity
     if not laid_up:
-        c = c - firms.mothballed_usd[f] - firms.restarting_usd[f]
-    room = c - firms.domestic_plan_usd[f, m]
+        c = c - laid_up_usd - restarting_usd
+    room = c - domestic_usd
     if reserve:
-        room -= firms.export_plan_usd[f, m]
+        room -= export_usd
     return room if room > 0.0 else 0.0
 
 
@@ -249,9 +260,12 @@ def _tranche_room(
     firms: Firms, month: int, period: int, reserve: bool, laid_up: bool, free: np.ndarray
 ) -> None:
     for f in range(free.size):
+        c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
         total = 0.0
         for m in range(month, month + period):
-            total += _month_room(firms, f, m, reserve, laid_up)
+            total += _month_room(c, firms.mothballed_usd[f], firms.restarting_usd[f],
+                                 firms.domestic_plan_usd[f, m], firms.export_plan_usd[f, m],
+                                 reserve, laid_up)
         free[f] = total
 
 
@@ -261,6 +275,7 @@ def schedule_domestic(
 ) -> None:
     """Spread each firm's domestic order over the tranche's months, in proportion to
     what each month has free (all in the first month when the tranche is monthly)."""
+    rooms = np.empty(period)
     for f in range(orders.size):
         order = orders[f]
         if order <= 0.0:
@@ -268,15 +283,17 @@ def schedule_domestic(
         if period == 1:
             firms.domestic_plan_usd[f, month] += order
             continue
+        c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
         total = 0.0
-        for m in range(month, month + period):
-            total += _month_room(firms, f, m, reserve, laid_up)
+        for k in range(period):
+            m = month + k
+            rooms[k] = _month_room(c, firms.mothballed_usd[f], firms.restarting_usd[f],
+                                   firms.domestic_plan_usd[f, m], firms.export_plan_usd[f, m],
+                                   reserve, laid_up)
+            total += rooms[k]
         if total <= 0.0:
             firms.domestic_plan_usd[f, month] += order
             continue
-        rooms = np.empty(period)
-        for k in range(period):
-            rooms[k] = _month_room(firms, f, month + k, reserve, laid_up)
         for k in range(period):
             firms.domestic_plan_usd[f, month + k] += order * rooms[k] / total
 

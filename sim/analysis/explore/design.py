@@ -20,7 +20,7 @@ import numpy as np
 
 from sim.analysis.experiment import field_type
 from sim.errors import InputError, ScenarioError
-from sim.scenario.io import parse_override, scenario_from_text, scenario_to_yaml
+from sim.scenario.io import ScenarioText, parse_override, scenario_to_yaml
 from sim.scenario.schema import NAME_PATTERN, Scenario, Uncertainty
 
 __all__ = [
@@ -149,10 +149,10 @@ def check_policies(base: Scenario, policies: Sequence[Policy]) -> None:
     names = [p.name for p in policies]
     if len(set(names)) != len(names):
         raise InputError(f"--policy: two policies share a name ({', '.join(names)})")
-    text = scenario_to_yaml(base.model_copy(update={"uncertainties": {}}))
+    text = ScenarioText(scenario_to_yaml(base.model_copy(update={"uncertainties": {}})), base.name)
     for policy in policies:
         try:
-            scenario_from_text(text, base.name, policy.settings)
+            text.scenario(policy.settings)
         except ScenarioError as err:
             lines = (f"--policy {policy.name}: {p.path}: {p.message}" for p in err.problems)
             raise InputError("\n".join(lines)) from None

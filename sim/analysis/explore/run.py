@@ -30,7 +30,7 @@ from sim.api import resolve_seed
 from sim.errors import InputError, ScenarioError
 from sim.metrics import KEY_METRICS
 from sim.run.runner import Progress
-from sim.scenario.io import scenario_from_text, scenario_to_yaml
+from sim.scenario.io import ScenarioText, scenario_to_yaml
 from sim.scenario.schema import Scenario
 
 __all__ = ["DEFAULT_REPLICATIONS", "DEFAULT_SAMPLES", "Exploration", "run_explore"]
@@ -112,11 +112,11 @@ class _Runs(Sequence[Scenario]):
     """The scenario of every (future, policy) pair: all validated first, each built when run.
 
     Holding every pair's scenario at once would grow memory by some 30 KB a pair;
-    building each again when its turn comes costs a few milliseconds.
+    validating each again from the text parsed once costs a few milliseconds.
     """
 
     def __init__(self, base: Scenario, settings: list[dict[str, Any]], policies: int) -> None:
-        self.text = scenario_to_yaml(base.model_copy(update={"uncertainties": {}}))
+        self.text = ScenarioText(scenario_to_yaml(base.model_copy(update={"uncertainties": {}})))
         self.name = base.name
         self.settings = settings
         self.policies = policies
@@ -146,7 +146,7 @@ class _Runs(Sequence[Scenario]):
     def __getitem__(self, index: int | slice) -> Scenario | Sequence[Scenario]:
         if isinstance(index, slice):
             return [self[i] for i in range(len(self))[index]]
-        return scenario_from_text(self.text, f"{self.name} (run {index})", self.settings[index])
+        return self.text.scenario(self.settings[index], f"{self.name} (run {index})")
 
     def __iter__(self) -> Iterator[Scenario]:
         return (self[i] for i in range(len(self)))

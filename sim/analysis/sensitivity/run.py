@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,7 @@ from sim.analysis.sensitivity.indices import Progress, SensitivityResult, evalua
 from sim.api import resolve_seed, simulate
 from sim.errors import InputError
 from sim.metrics import KEY_METRICS
-from sim.scenario.io import scenario_from_text, scenario_to_yaml
+from sim.scenario.io import ScenarioText, scenario_to_yaml
 from sim.scenario.schema import Scenario
 
 __all__ = ["DEFAULT_REPLICATIONS", "ScenarioModel", "run_sensitivity"]
@@ -45,13 +45,16 @@ class ScenarioModel:
     """Evaluations planned, for the replication-level progress bar."""
     progress: Progress | None = None
     calls: int = 0
+    text: ScenarioText = field(init=False)
+    """The base scenario's text, parsed once for every design point."""
+
+    def __post_init__(self) -> None:
+        self.text = ScenarioText(scenario_to_yaml(self.base), f"{self.base.name} (sensitivity)")
 
     def scenario(self, x: np.ndarray) -> Scenario:
         """The scenario at one design point (validated)."""
         overrides = {f.path: f.value(v) for f, v in zip(self.factors, x, strict=True)}
-        return scenario_from_text(
-            scenario_to_yaml(self.base), f"{self.base.name} (sensitivity)", overrides
-        )
+        return self.text.scenario(overrides)
 
     def __call__(self, x: np.ndarray) -> dict[str, float]:
         """Mean key outcomes at design point ``x`` (NaN where undefined), with the one seed."""
