@@ -342,15 +342,14 @@ def allocate(
         return np.where((share >= 1.0)[sector], free_usd, free_usd * share[sector])
     if rule == "largest_first":
         order = np.arange(free_usd.size) if ranking is None else ranking
-        _rank_by_capacity(capacity_usd, np.array([[s.start, s.stop] for s in slices]), order)
+        _rank_by_capacity(capacity_usd, _bounds(slices), order)
     elif rule == "incumbents_first":
         assert supplied_usd is not None
+        drawn = ((amounts_usd > 0.0) & (amounts_usd < total_free))[sector]
+        key = np.full(free_usd.size, -np.inf)
+        key[drawn] = _size_biased_keys(capacity_usd[drawn] ** size_preference, rng)
         order = np.arange(free_usd.size)
-        for s, where in enumerate(slices):
-            if 0.0 < amounts_usd[s] < total_free[s]:
-                order[where] = where.start + _suppliers_then_size_biased(
-                    supplied_usd[where], capacity_usd[where] ** size_preference, rng
-                )
+        _suppliers_first(supplied_usd, key, _bounds(slices), drawn, order)
     else:
         order = np.arange(free_usd.size)
         for s, where in enumerate(slices):
@@ -359,20 +358,48 @@ def allocate(
     return _fill_in_order(amounts_usd, free_usd, order, sector, total_free)
 
 
-def _suppliers_then_size_biased(
-    supplied_usd: np.ndarray, weight: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """Past suppliers, most supplied first; then the rest at random, weighted.
+def _size_biased_keys(weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Efraimidis-Spirakis keys: sorting by them from the largest draws a permutation in
+    which a firm comes before another with odds in proportion to its ``weight``.
 
     log(u) / weight orders like u ** (1 / weight) without underflow; a firm with
     no capacity (exited, weight 0 or 0 ** 0 = 1 with no free capacity) takes nothing
-    wherever it comes.
+    wherever it comes. One draw for all sectors, in firm order: the same numbers as
+    one draw per sector in sector order.
     """
     u = rng.random(weight.size)
     with np.errstate(divide="ignore"):
-        key = np.where(weight > 0.0, np.log(u) / weight, -np.inf)
-    order: np.ndarray = np.lexsort((-key, -supplied_usd, supplied_usd <= 0.0))
-    return order
+        keys: np.ndarray = np.where(weight > 0.0, np.log(u) / weight, -np.inf)
+    return keys
+
+
+def _bounds(slices: tuple[slice, ...]) -> np.ndarray:
+    """(sectors, 2): each sector's first and one-past-last firm."""
+    return np.array([[s.start, s.stop] for s in slices], dtype=np.int64)
+
+
+@compiled
+def _suppliers_first(
+    supplied_usd: np.ndarray, key: np.ndarray, bounds: np.ndarray, drawn: np.ndarray,
+    order: np.ndarray,
+) -> None:
+    """Order each sector whose firms were ``drawn`` (keys given) in place: past suppliers,
+    most supplied first, then the rest by key from the largest, ties by firm id.
+
+    The order of ``np.lexsort((-key, -supplied_usd, supplied_usd <= 0.0))``: firms by
+    key (stable, so ties by id), then stably by what they supplied, suppliers
+    first. Suppliers are few, so the second sort is short; the others have all
+    supplied 0 (orders only add up), which leaves them in key order.
+    """
+    for start, stop in bounds:
+        if stop == start or not drawn[start]:
+            continue
+        firms = start + np.argsort(-key[start:stop], kind="mergesort")
+        suppliers = firms[supplied_usd[firms] > 0.0]
+        others = firms[supplied_usd[firms] <= 0.0]
+        suppliers = suppliers[np.argsort(-supplied_usd[suppliers], kind="mergesort")]
+        order[start : start + suppliers.size] = suppliers
+        order[start + suppliers.size : stop] = others
 
 
 @compiled
