@@ -300,14 +300,16 @@ def place(
         firms.export_due_usd[firm, due] += amount
         for v in range(b.months.size):
             if b.booked[v, firm]:
-                _remove(b, v, sector, -b.free[v, firm], firm)
+                _remove(b.negative_free, b.firm, b.listed, b.first, v, sector,
+                        -b.free[v, firm], firm)
         _window_frees(c, firms.mothballed_usd[firm], firms.restarting_usd[firm],
                       firms.domestic_plan_usd, firms.export_plan_usd, firm,
                       b.month[0] + 1, b.cap_share[0], _ready(b), b.months, b.free)
         for v in range(b.months.size):
             if b.booked[v, firm]:
                 if b.free[v, firm] > MIN_FREE_USD:
-                    _insert(b, v, sector, -b.free[v, firm], firm)
+                    _insert(b.negative_free, b.firm, b.listed, b.first, v, sector,
+                            -b.free[v, firm], firm)
                 else:
                     b.booked[v, firm] = False
     return n
@@ -365,7 +367,8 @@ def expire(b: BookState, day: float) -> None:
         for w in range(b.months.size):
             if b.booked[w, firm]:
                 b.booked[w, firm] = False
-                _remove(b, w, b.sector[firm], -b.free[w, firm], firm)
+                _remove(b.negative_free, b.firm, b.listed, b.first, w, b.sector[firm],
+                        -b.free[w, firm], firm)
                 b.unlicensed_free[w, b.sector[firm]] += b.free[w, firm]
 
 
@@ -388,7 +391,7 @@ def _admit(b: BookState, firms: Firms, granted: np.ndarray) -> None:
             )
             if value > MIN_FREE_USD:
                 b.booked[w, firm] = True
-                _insert(b, w, b.sector[firm], -value, firm)
+                _insert(b.negative_free, b.firm, b.listed, b.first, w, b.sector[firm], -value, firm)
         _add_expiry(b, firms.licence_until_day[firm], firm)
 
 
@@ -412,14 +415,19 @@ def _add_expiry(b: BookState, day: float, firm: int) -> None:
 
 
 @compiled
-def _position(b: BookState, w: int, sector: int, negative_free: float, firm: int) -> int:
-    """Where (negative_free, firm) is, or belongs, in the sector's sorted run."""
-    low = b.first[sector]
-    high = low + b.listed[w, sector]
+def _position(
+    keys: np.ndarray, ids: np.ndarray, listed: np.ndarray, first: np.ndarray, w: int,
+    sector: int, negative_free: float, firm: int,
+) -> int:
+    """Where (negative_free, firm) is, or belongs, in the sector's sorted run of window
+    ``w``; the arguments are ``BookState``'s ``negative_free``, ``firm``, ``listed`` and
+    ``first``, passed one by one: see ``sim.compiled``."""
+    low = first[sector]
+    high = low + listed[w, sector]
     while low < high:
         middle = (low + high) // 2
-        key = b.negative_free[w, middle]
-        if key < negative_free or (key == negative_free and b.firm[w, middle] < firm):
+        key = keys[w, middle]
+        if key < negative_free or (key == negative_free and ids[w, middle] < firm):
             low = middle + 1
         else:
             high = middle
@@ -427,19 +435,27 @@ def _position(b: BookState, w: int, sector: int, negative_free: float, firm: int
 
 
 @compiled
-def _remove(b: BookState, w: int, sector: int, negative_free: float, firm: int) -> None:
-    at = _position(b, w, sector, negative_free, firm)
-    end = b.first[sector] + b.listed[w, sector] - 1
+def _remove(
+    keys: np.ndarray, ids: np.ndarray, listed: np.ndarray, first: np.ndarray, w: int,
+    sector: int, negative_free: float, firm: int,
+) -> None:
+    """Take (negative_free, firm) out of the sector's sorted run of window ``w``."""
+    at = _position(keys, ids, listed, first, w, sector, negative_free, firm)
+    end = first[sector] + listed[w, sector] - 1
     for k in range(at, end):
-        b.negative_free[w, k], b.firm[w, k] = b.negative_free[w, k + 1], b.firm[w, k + 1]
-    b.listed[w, sector] -= 1
+        keys[w, k], ids[w, k] = keys[w, k + 1], ids[w, k + 1]
+    listed[w, sector] -= 1
 
 
 @compiled
-def _insert(b: BookState, w: int, sector: int, negative_free: float, firm: int) -> None:
-    at = _position(b, w, sector, negative_free, firm)
-    end = b.first[sector] + b.listed[w, sector]
+def _insert(
+    keys: np.ndarray, ids: np.ndarray, listed: np.ndarray, first: np.ndarray, w: int,
+    sector: int, negative_free: float, firm: int,
+) -> None:
+    """Put (negative_free, firm) into the sector's sorted run of window ``w``."""
+    at = _position(keys, ids, listed, first, w, sector, negative_free, firm)
+    end = first[sector] + listed[w, sector]
     for k in range(end, at, -1):
-        b.negative_free[w, k], b.firm[w, k] = b.negative_free[w, k - 1], b.firm[w, k - 1]
-    b.negative_free[w, at], b.firm[w, at] = negative_free, firm
-    b.listed[w, sector] += 1
+        keys[w, k], ids[w, k] = keys[w, k - 1], ids[w, k - 1]
+    keys[w, at], ids[w, at] = negative_free, firm
+    listed[w, sector] += 1

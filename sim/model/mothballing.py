@@ -26,9 +26,6 @@ from sim.scenario.schema import Mothballing
 
 __all__ = ["lay_up_and_restart"]
 
-_ACTIVE = ACTIVE
-
-
 def lay_up_and_restart(firms: Firms, output: Output, month: int, spec: Mothballing) -> None:
     """Record each active firm's idle capacity, mothball what stayed idle for
     ``after_months`` and is not needed soon, and restart what the coming months need."""
@@ -41,7 +38,7 @@ def _lay_up_and_restart(firms: Firms, output: Output, month: int, restart_months
     last = firms.domestic_plan_usd.shape[1] - 1
     slot = month % history
     for i in range(firms.status.size):
-        if firms.status[i] != _ACTIVE:
+        if firms.status[i] != ACTIVE:
             continue
         laid_up = firms.mothballed_usd[i] + firms.restarting_usd[i]
         idle = output.capacity_usd[i] - laid_up - output.domestic_usd[i] - output.export_usd[i]

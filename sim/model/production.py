@@ -159,7 +159,10 @@ def _produce(
         x = _min(firms.export_plan_usd[i, month], _min(cap_share * c, available - d))
         x = _max(x, 0.0)
         r = (x / backlog if backlog > 0.0 else 0.0) * firms.export_backlog_revenue_usd[i]
-        late = _deliver(firms, i, month, x, backlog) if x > 0.0 else 0.0
+        late = 0.0
+        if x > 0.0:
+            late = _deliver(firms.export_backlog_by_market_usd, firms.export_due_usd, i, month,
+                            x, backlog)
         slipped_d = firms.domestic_plan_usd[i, month] - d
         slipped_x = firms.export_plan_usd[i, month] - x
         output.slipped_usd[i] = slipped_d + slipped_x
@@ -189,21 +192,30 @@ def _produce(
 
 
 @compiled
-def _deliver(firms: Firms, i: int, month: int, exported: float, backlog: float) -> float:
-    """Deliver ``exported`` against firm ``i``'s obligations, earliest due first, and
-    against each market's share of its backlog; returns what was delivered late."""
-    for j in range(firms.export_backlog_by_market_usd.shape[1] if backlog > 0.0 else 0):
-        share = firms.export_backlog_by_market_usd[i, j] / backlog
-        left_j = firms.export_backlog_by_market_usd[i, j] - exported * share
-        firms.export_backlog_by_market_usd[i, j] = _max(left_j, 0.0)
+def _deliver(
+    by_market_usd: np.ndarray,
+    due_usd: np.ndarray,
+    i: int,
+    month: int,
+    exported: float,
+    backlog: float,
+) -> float:
+    """Deliver ``exported`` against firm ``i``'s obligations (``Firms.export_due_usd``),
+    earliest due first, and against each market's share of its backlog
+    (``Firms.export_backlog_by_market_usd``); returns what was delivered late. It takes
+    the two arrays, not ``Firms``: see ``sim.compiled``."""
+    for j in range(by_market_usd.shape[1] if backlog > 0.0 else 0):
+        share = by_market_usd[i, j] / backlog
+        left_j = by_market_usd[i, j] - exported * share
+        by_market_usd[i, j] = _max(left_j, 0.0)
     late, left = 0.0, exported
-    for due in range(firms.export_due_usd.shape[1]):
-        owed = firms.export_due_usd[i, due]
+    for due in range(due_usd.shape[1]):
+        owed = due_usd[i, due]
         if due < month and owed < DUST_USD:
-            firms.export_due_usd[i, due] = 0.0  # what rounding left of an obligation met
+            due_usd[i, due] = 0.0  # what rounding left of an obligation met
         elif owed > 0.0:
             taken = _min(owed, left)
-            firms.export_due_usd[i, due] = owed - taken
+            due_usd[i, due] = owed - taken
             if due < month:
                 late += taken
             left -= taken
