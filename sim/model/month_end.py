@@ -22,9 +22,9 @@ from sim.model.firms import Firms
 from sim.model.markets import JointLines
 from sim.model.mothballing import lay_up_and_restart
 from sim.model.production import (
-    DUST_USD,
     FIRM_TOTALS,
     MONTH_TOTALS,
+    overdue_usd,
     pay_costs,
     produce,
     tally_firms,
@@ -76,9 +76,7 @@ def end_month(
         recorder.trace_firms(day, delivered, "export_delivery", "delivered", exported)
         late = np.flatnonzero(output.export_late_usd)
         recorder.trace_firms(day, late, "export_late", "late", output.export_late_usd[late])
-    past_due = firms.export_due_usd[:, : month + 1]
-    overdue = np.where(past_due >= DUST_USD, past_due, 0.0).sum(axis=1)
-    recorder.set("export_overdue_usd", month, firms.sector_sum(overdue, sectors))
+    recorder.set("export_overdue_usd", month, firms.sector_sum(overdue_usd(firms, month), sectors))
     exit_firms(firms, scenario.exits, rng, receivables, month, day, recorder)
     for name, row in zip(FIRM_TOTALS, tally_firms(firms, sectors, day), strict=True):
         recorder.set(name, month, row)

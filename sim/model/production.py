@@ -224,6 +224,34 @@ def _deliver(
     return late
 
 
+def overdue_usd(firms: Firms, month: int) -> np.ndarray:
+    """Per firm: export work due by the end of ``month`` or earlier and not delivered,
+    obligations with less than ``DUST_USD`` left not counted.
+
+    Few firms owe anything overdue, so only their rows are summed; each row is summed
+    as numpy sums a row of the whole calendar (pairwise), so totals do not depend on
+    which other firms owe.
+    """
+    overdue = np.zeros(firms.size)
+    owing = _owing(firms.export_due_usd, month)
+    if owing.size:
+        past_due = firms.export_due_usd[owing, : month + 1]
+        overdue[owing] = np.where(past_due >= DUST_USD, past_due, 0.0).sum(axis=1)
+    return overdue
+
+
+@entry
+def _owing(due_usd: np.ndarray, month: int) -> np.ndarray:
+    """Firms with at least ``DUST_USD`` due in a month up to ``month``."""
+    found = np.zeros(due_usd.shape[0], dtype=np.bool_)
+    for i in range(due_usd.shape[0]):
+        for m in range(month + 1):
+            if due_usd[i, m] >= DUST_USD:
+                found[i] = True
+                break
+    return np.flatnonzero(found)
+
+
 @entry
 def pay_costs(
     firms: Firms, output: Output, sectors: int, paid_now: bool, floor: float
