@@ -88,6 +88,9 @@ class BookState(NamedTuple):
     restart_months: np.ndarray
     """(1,) months mothballed capacity takes to restart (-1: no mothballing): an order
     of month M counts on it only from month M + 1 + ``restart_months``."""
+    exportable: np.ndarray
+    """(s,) whether the sector may export: the book holds no firm of another sector, and
+    does not sum their free capacity (they take no export orders, licensed or not)."""
 
 
 class ExportBook:
@@ -104,9 +107,10 @@ class ExportBook:
         windows: tuple[int, ...],
         cap_share: float,
         restart_months: int = -1,
+        exportable: np.ndarray | None = None,
     ) -> None:
         """An empty book (no licences) for ``firms``; ``windows`` are the delivery windows,
-        in months, that orders may ask for."""
+        in months, that orders may ask for; ``exportable`` per sector (default: all)."""
         self.windows = tuple(sorted(set(windows)))
         n, w = firms.size, len(self.windows)
         self.state = BookState(
@@ -127,6 +131,10 @@ class ExportBook:
             month=np.zeros(1, dtype=np.int64),
             cap_share=np.array([cap_share]),
             restart_months=np.array([restart_months], dtype=np.int64),
+            exportable=(
+                np.ones(sectors, dtype=np.bool_) if exportable is None
+                else np.asarray(exportable, dtype=np.bool_)
+            ),
         )
         self.placed_firm = np.empty(n, dtype=np.int64)
         self.placed_usd = np.empty(n)
@@ -322,7 +330,7 @@ def _build(b: BookState, firms: Firms, day: float) -> None:
     b.licensed[:] = 0
     b.unlicensed_free[:] = 0.0
     for f in range(firms.status.size):
-        active = firms.status[f] == _ACTIVE
+        active = firms.status[f] == _ACTIVE and b.exportable[b.sector[f]]
         b.rated[f] = (
             active and firms.licence[f] == _LICENSED and firms.licence_until_day[f] > day
         )

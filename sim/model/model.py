@@ -70,7 +70,9 @@ class IndustryModel:
         self.exportable = np.array([s.exportable for s in scenario.sectors.values()])
         windows = tuple(sorted({m.spec.delivery_months for m in self.markets}))
         restart = scenario.mothballing.restart_months if scenario.mothballing else -1
-        self.book = ExportBook(self.firms, len(sectors), windows, self.cap_share, restart)
+        self.book = ExportBook(
+            self.firms, len(sectors), windows, self.cap_share, restart, self.exportable
+        )
         record = ReplicationRecord.empty(
             replication, self.calendar.months, sectors, scenario.market_names
         )
