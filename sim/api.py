@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -35,15 +35,16 @@ from sim.results.files import (
 from sim.results.folder import atomic_folder
 from sim.results.frames import frame
 from sim.results.show import summary_html
+from sim.run.executors import worker_pool
 from sim.run.reduction import RunData
 from sim.run.replication import ReplicationOutput
-from sim.run.runner import Progress, run_replications
+from sim.run.runner import Progress, run_many, run_replications
 from sim.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RunResult", "resolve_seed", "simulate"]
+__all__ = ["RunResult", "resolve_seed", "simulate", "simulate_many"]
 
 
 @dataclass
@@ -173,7 +174,52 @@ def simulate(
         raise
     if kept is not None:
         kept.writer.close()
-    info = {
+    result = _result(data, _info(started, clock, workers, scheduler),
+                     kept.writer.path if kept is not None else None)
+    if kept is not None:
+        weakref.finalize(result, kept.discard)
+    return result
+
+
+def simulate_many(
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Iterator[RunResult]:
+    """``simulate`` each of ``scenarios`` with the same ``replications`` and ``seed``, in
+    order, through one pool of ``workers`` (or the Dask scheduler at ``scheduler``).
+
+    The same seed everywhere gives common random numbers: replication k of every
+    scenario draws the same streams. Locally, a scenario's replications start
+    while the last of the previous one finish, so no worker waits between
+    scenarios; the results are those of ``simulate`` one scenario at a time.
+    ``progress`` sees replications done over all scenarios. Scenarios are read
+    from ``scenarios`` only as they are needed.
+    """
+    total = len(scenarios) * replications
+    count = workers or os.cpu_count() or 1
+    if scheduler is not None or count == 1:
+        for index, scenario in enumerate(scenarios):
+            yield simulate(scenario, replications, seed, workers, scheduler,
+                           progress=_offset(progress, index * replications, total))
+        return
+    with worker_pool(count) as pool:
+        assert pool is not None
+        started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
+        for data in run_many(scenarios, replications, seed, count, pool, progress, total):
+            yield _result(data, _info(started, clock, workers, scheduler))
+            started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
+
+
+def _info(
+    started: dt.datetime, clock: float, workers: int | None, scheduler: str | None
+) -> dict[str, Any]:
+    """The manifest's account of a run that started at ``started`` (``clock``)."""
+    return {
         "command": shlex.join(sys.orig_argv),
         "started": started.isoformat(),
         "ended": dt.datetime.now(dt.UTC).isoformat(),
@@ -181,14 +227,25 @@ def simulate(
         "workers": 1 if workers == 1 else (workers or os.cpu_count()),
         "scheduler": scheduler,
     }
-    result = RunResult(
+
+
+def _result(data: RunData, info: dict[str, Any], monthly: Path | None = None) -> RunResult:
+    return RunResult(
         **{f.name: getattr(data, f.name) for f in fields(RunData)},
         info=info,
-        monthly_replications=kept.writer.path if kept is not None else None,
+        monthly_replications=monthly,
     )
-    if kept is not None:
-        weakref.finalize(result, kept.discard)
-    return result
+
+
+def _offset(progress: Progress | None, done_before: int, total: int) -> Progress | None:
+    """``progress`` of one scenario's replications, counted among all scenarios'."""
+    if progress is None:
+        return None
+
+    def update(done: int, planned: int) -> None:
+        progress(done_before + done, total)
+
+    return update
 
 
 class _MonthlyFile:

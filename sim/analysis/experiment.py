@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sim.api import RunResult, simulate
+from sim.api import RunResult, simulate_many
 from sim.results.folder import default_out_dir
 from sim.run.executors import worker_pool
 from sim.run.runner import Progress
@@ -78,31 +78,12 @@ def run_points(
     scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> Iterator[RunResult]:
-    """Each scenario's ``replications`` with the same ``seed``, in order, through one pool.
+    """Each scenario's ``replications`` with the same ``seed``, in order, through one pool
+    (``sim.api.simulate_many``).
 
     The same seed at every point gives common random numbers: replication k of
     every point draws the same streams, so differences between points come from
     their settings. ``progress`` sees replications done over all points.
     """
-    total = len(scenarios) * replications
-    with shared_pool(workers, scheduler) as pool:
-        for index, scenario in enumerate(scenarios):
-            yield simulate(
-                scenario,
-                replications,
-                seed,
-                workers,
-                scheduler,
-                pool=pool,
-                progress=_offset(progress, index * replications, total),
-            )
-
-
-def _offset(progress: Progress | None, done_before: int, total: int) -> Progress | None:
-    if progress is None:
-        return None
-
-    def update(done: int, planned: int) -> None:
-        progress(done_before + done, total)
-
-    return update
+    yield from simulate_many(scenarios, replications, seed, workers, scheduler,
+                             progress=progress)

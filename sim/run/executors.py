@@ -23,7 +23,15 @@ from sim.errors import RunError
 from sim.run.replication import ReplicationOutput, chunked, run_chunk, run_one
 from sim.scenario.schema import Scenario
 
-__all__ = ["IN_FLIGHT_PER_WORKER", "Execute", "LocalExecutor", "pool_context", "worker_pool"]
+__all__ = [
+    "IN_FLIGHT_PER_WORKER",
+    "Execute",
+    "Job",
+    "LocalExecutor",
+    "pool_context",
+    "run_jobs",
+    "worker_pool",
+]
 
 Execute = Callable[[range], Iterator[ReplicationOutput]]
 """Runs the replications of a range of indices; yields their outputs as they finish."""
@@ -97,6 +105,44 @@ class LocalExecutor:
         finally:
             for future in pending:
                 future.cancel()
+
+
+Job = tuple[int, Scenario, range]
+"""Replications of one run: the run's number, its scenario and the indices to compute."""
+
+
+def run_jobs(
+    pool: ProcessPoolExecutor, jobs: Iterator[Job], seed: int, workers: int
+) -> Iterator[tuple[int, list[ReplicationOutput]]]:
+    """The jobs of many runs through one pool, with no pause between runs: a few jobs in
+    flight per worker, the next run's submitted while the last of the previous one
+    are still computing. Yields (run number, outputs) as jobs finish, in any order;
+    ``jobs`` is read only as far as there is room, so its scenarios are built as
+    they are needed. Ctrl-C and a dying worker end it as they end ``LocalExecutor``.
+    """
+    pending: dict[Future[list[ReplicationOutput]], int] = {}
+    with ExitStack() as stack:
+        received = stack.enter_context(_deferred_sigint())
+        try:
+            while True:
+                room = IN_FLIGHT_PER_WORKER * workers - len(pending)
+                for run, scenario, indices in itertools.islice(jobs, room):
+                    future = pool.submit(
+                        run_chunk, scenario, seed, False, indices.start, indices.stop
+                    )
+                    pending[future] = run
+                if not pending:
+                    break
+                done, _ = _wait_some(set(pending), received)
+                for future in done:
+                    yield pending.pop(future), future.result()
+        except BrokenProcessPool:
+            raise RunError(WORKER_DIED) from None
+        finally:
+            for future in pending:
+                future.cancel()
+        if received:  # pressed after the last wait
+            raise KeyboardInterrupt
 
 
 @contextmanager

@@ -8,18 +8,19 @@ of replications arrive resolved (``sim.api.simulate`` resolves the defaults).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 
-from sim.run.executors import Execute, LocalExecutor
+from sim.run.executors import Execute, Job, LocalExecutor, run_jobs
 from sim.run.outcomes import outcome_columns
 from sim.run.reduction import Reduction, RunData
 from sim.run.replication import ReplicationOutput
 from sim.run.stop import StopRule, interrupted, next_batch, sticky_interrupt
 from sim.scenario.schema import Scenario
 
-__all__ = ["Progress", "run_replications"]
+__all__ = ["Progress", "run_many", "run_replications"]
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications planned)."""
@@ -91,3 +92,58 @@ def _executor(
         return
     with LocalExecutor(scenario, seed, trace, workers, pool) as execute:
         yield execute
+
+
+def run_many(
+    scenarios: Iterable[Scenario],
+    replications: int,
+    seed: int,
+    workers: int,
+    pool: ProcessPoolExecutor,
+    progress: Progress | None = None,
+    planned: int = 0,
+) -> Iterator[RunData]:
+    """Each scenario's ``replications`` with the same ``seed``, through one local pool,
+    with no pause between scenarios; their data in scenario order.
+
+    Run one by one, each scenario would wait for its slowest replication with the
+    other workers idle, and for its reduction; here the next scenario's
+    replications start as soon as a worker is free. Each scenario's outputs are
+    reduced in replication order, so the data are those of ``run_replications``.
+    Scenarios are read from ``scenarios`` only as workers need them. ``progress``
+    sees replications done out of ``planned``.
+    """
+    runs: dict[int, tuple[Scenario, Reduction]] = {}
+    finished: dict[int, RunData] = {}
+    following, done = 0, 0
+    with sticky_interrupt():
+        jobs = _jobs(scenarios, replications, workers, runs)
+        for run, outputs in run_jobs(pool, jobs, seed, workers):
+            scenario, reduction = runs[run]
+            for output in outputs:
+                reduction.add(output)
+            done += len(outputs)
+            if progress:
+                progress(done, planned)
+            if reduction.count == replications:
+                del runs[run]
+                finished[run] = reduction.finish(scenario, seed, StopRule("fixed", replications))
+            while following in finished:
+                yield finished.pop(following)
+                following += 1
+        interrupted()
+
+
+def _jobs(
+    scenarios: Iterable[Scenario],
+    replications: int,
+    workers: int,
+    runs: dict[int, tuple[Scenario, Reduction]],
+) -> Iterator[Job]:
+    """Each scenario's replications in a few chunks (about half a worker's share each);
+    a scenario's reduction opens in ``runs`` when its first chunk is sent."""
+    size = max(1, min(64, math.ceil(replications / (2 * workers))))
+    for run, scenario in enumerate(scenarios):
+        runs[run] = (scenario, Reduction(outcome_columns(scenario.sector_names)))
+        for start in range(0, replications, size):
+            yield run, scenario, range(start, min(start + size, replications))
