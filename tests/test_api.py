@@ -75,3 +75,17 @@ def test_simulate_is_quiet_in_a_script_and_shows_progress_when_asked(
     assert capsys.readouterr().err == ""
     simulate(make_scenario(), replications=2, seed=5, workers=1, progress=True)
     assert "replications 2/2" in capsys.readouterr().err
+
+
+def test_many_scenarios_through_one_pool_give_what_each_gives_alone() -> None:
+    # simulate_many overlaps scenarios in the pool; each result must still be the one
+    # simulate gives for that scenario alone, outcome for outcome and month for month.
+    from sim.api import simulate_many
+
+    scenarios = [make_scenario(**{"procurement.budget_usd": b}) for b in (3e8, 6e8, 9e8)]
+    together = list(simulate_many(scenarios, 5, 11, workers=2))
+    for scenario, result in zip(scenarios, together, strict=True):
+        alone = simulate(scenario, 5, 11, workers=1)
+        assert (result.rows == alone.rows).all()
+        assert (result.monthly.mean == alone.monthly.mean).all()
+        assert result.scenario == scenario

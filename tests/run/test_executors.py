@@ -1,4 +1,4 @@
-"""The local executor fails a run in one line however the pool learns a worker died."""
+"""The local executors fail a run in one line however the pool learns a worker died."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from builders import make_scenario
 
 from sim.errors import RunError
-from sim.run.executors import WORKER_DIED, LocalExecutor
+from sim.run.executors import WORKER_DIED, LocalExecutor, run_jobs
 
 
 class _BrokenOnSubmit:
@@ -34,4 +34,13 @@ def test_a_dead_worker_is_one_run_error(pool: Any) -> None:
     executor = LocalExecutor(make_scenario(), 1, False, workers=2, shared=pool)
     with pytest.raises(RunError) as raised, executor as execute:
         list(execute(range(4)))
+    assert str(raised.value) == WORKER_DIED
+
+
+@pytest.mark.parametrize("pool", [_BrokenOnSubmit(), _BrokenOnResult()])
+def test_a_dead_worker_ends_many_runs_with_one_run_error(pool: Any) -> None:
+    scenario = make_scenario()
+    jobs = iter([(0, scenario, range(0, 2)), (0, scenario, range(2, 4)), (1, scenario, range(2))])
+    with pytest.raises(RunError) as raised:
+        list(run_jobs(pool, jobs, 1, workers=2))
     assert str(raised.value) == WORKER_DIED
