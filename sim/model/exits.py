@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.compiled import entry
 from sim.model.finance import Receivables
 from sim.model.firms import ACQUIRED, ACTIVE, BANKRUPT, MIGRATED, QUEUED, Firms, Status
 from sim.model.recorder import Recorder
@@ -98,11 +99,7 @@ def settle_exits(
     Outcomes are drawn in firm order, one uniform draw per exiting firm. Returns
     the ids of the firms that exited, and for each its acquirer (-1: none).
     """
-    active = firms.status == ACTIVE
-    dust = SOLVENCY_DUST * firms.fixed_cost_share * firms.monthly_capacity_usd
-    negative = active & (firms.cash_usd + firms.receivable_usd < -dust)
-    firms.negative_months[:] = np.where(negative, firms.negative_months + 1, 0)
-    leaving: np.ndarray = (active & (firms.negative_months >= spec.grace_months)).nonzero()[0]
+    leaving = _past_grace(firms, spec.grace_months)
     buyer = np.full(leaving.size, -1, dtype=np.int64)
     if leaving.size == 0:
         return leaving, buyer
@@ -118,6 +115,20 @@ def settle_exits(
         buyer[np.searchsorted(leaving, acquired)] = buyers
     firms.monthly_capacity_usd[leaving] = 0.0
     return leaving, buyer
+
+
+@entry
+def _past_grace(firms: Firms, grace_months: int) -> np.ndarray:
+    """Count each active firm's consecutive month-ends with cash and receivables below
+    zero (beyond ``SOLVENCY_DUST`` of its fixed cost); the firms at ``grace_months``."""
+    past = np.zeros(firms.status.size, dtype=np.bool_)
+    for i in range(firms.status.size):
+        active = firms.status[i] == ACTIVE
+        dust = SOLVENCY_DUST * firms.fixed_cost_share[i] * firms.monthly_capacity_usd[i]
+        negative = active and firms.cash_usd[i] + firms.receivable_usd[i] < -dust
+        firms.negative_months[i] = firms.negative_months[i] + 1 if negative else 0
+        past[i] = active and firms.negative_months[i] >= grace_months
+    return np.flatnonzero(past)
 
 
 def _hand_over(firms: Firms, acquired: np.ndarray) -> np.ndarray:

@@ -18,6 +18,7 @@ from collections import deque
 
 import numpy as np
 
+from sim.compiled import entry
 from sim.model.firms import ACTIVE, Firms
 from sim.model.markets import JointLines
 from sim.model.recorder import Recorder
@@ -103,18 +104,35 @@ class Receivables:
 def service_credit(firms: Firms, credit: Credit, month: int, recorder: Recorder) -> None:
     """Interest on what firms owe; firms with negative cash borrow up to their limit
     (``order_book_share`` of the order book); firms with cash repay what they can."""
-    active = firms.status == ACTIVE
-    interest = np.where(active, firms.debt_usd * credit.annual_rate / 12.0, 0.0)
-    firms.cash_usd[:] -= interest
-    order_book = firms.domestic_backlog_usd + firms.export_backlog_usd + firms.receivable_usd
-    room = np.maximum(credit.order_book_share * order_book - firms.debt_usd, 0.0)
-    draw = np.where(active & (firms.cash_usd < 0.0), np.minimum(-firms.cash_usd, room), 0.0)
-    repay = np.where(
-        active & (firms.cash_usd > 0.0), np.minimum(firms.cash_usd, firms.debt_usd), 0.0
-    )
-    firms.cash_usd[:] += draw - repay
-    firms.debt_usd[:] += draw - repay
     sectors = len(recorder.record.sector_names)
-    for name, flow in (("interest_usd", interest), ("credit_drawn_usd", draw),
-                       ("credit_repaid_usd", repay)):
-        recorder.add(name, month, firms.sector_sum(flow, sectors))
+    flows = np.zeros((3, sectors))
+    _service_credit(firms, credit.annual_rate, credit.order_book_share, flows)
+    for name, flow in zip(("interest_usd", "credit_drawn_usd", "credit_repaid_usd"), flows,
+                          strict=True):
+        recorder.add(name, month, flow)
+
+
+@entry
+def _service_credit(
+    firms: Firms, annual_rate: float, order_book_share: float, flows: np.ndarray
+) -> None:
+    """Each firm's interest, draw and repayment, added to its sector's row of ``flows``
+    in firm order (as ``np.bincount`` adds)."""
+    for i in range(firms.status.size):
+        active = firms.status[i] == ACTIVE
+        interest = firms.debt_usd[i] * annual_rate / 12.0 if active else 0.0
+        firms.cash_usd[i] -= interest
+        cash, debt = firms.cash_usd[i], firms.debt_usd[i]
+        order_book = (
+            firms.domestic_backlog_usd[i] + firms.export_backlog_usd[i] + firms.receivable_usd[i]
+        )
+        room = order_book_share * order_book - debt
+        room = room if room > 0.0 else 0.0  # np.maximum(..., 0.0)
+        draw = (-cash if -cash < room else room) if active and cash < 0.0 else 0.0
+        repay = (cash if cash < debt else debt) if active and cash > 0.0 else 0.0
+        firms.cash_usd[i] += draw - repay
+        firms.debt_usd[i] += draw - repay
+        s = firms.sector[i]
+        flows[0, s] += interest
+        flows[1, s] += draw
+        flows[2, s] += repay
