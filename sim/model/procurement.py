@@ -132,11 +132,11 @@ class Purchaser:
             # What capacity in use could not take, from mothballed capacity: it slips
             # until the firm has restarted it.
             orders, placed = self._place_left(firms, month, rng, amounts, orders, placed,
-                                              reserve=True)
+                                              capacity, slices, reserve=True)
         if not self.reserve and (amounts - placed > 0.0).any():
             # Requisition: what unreserved capacity could not take, from booked capacity.
             orders, placed = self._place_left(firms, month, rng, amounts, orders, placed,
-                                              reserve=False)
+                                              capacity, slices, reserve=False)
         firms.domestic_orders_usd[:] += orders
         for s, name in enumerate(sectors if recorder.tracing else ()):
             recorder.trace(
@@ -157,16 +157,18 @@ class Purchaser:
         amounts: np.ndarray,
         orders: np.ndarray,
         placed: np.ndarray,
+        capacity: np.ndarray,
+        slices: tuple[slice, ...],
         reserve: bool,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Place what the sectors have left on the room that counts mothballed capacity
         (and, unless ``reserve``, capacity booked for exports), by the same rule; returns
-        the orders and what each sector placed, updated."""
+        the orders and what each sector placed, updated. ``capacity`` and ``slices``
+        are the tranche's (active capacity; each sector's firms)."""
         period, sectors = self.budget.period_months, len(self.budget.sector_names)
-        slices = tuple(firms.of_sector(s) for s in range(sectors))
         left = np.maximum(amounts - placed, 0.0)
         room = tranche_room(firms, month, period, reserve, True)
-        more = allocate(left, room, self.allocation, firms.active_capacity(), slices, rng,
+        more = allocate(left, room, self.allocation, capacity, slices, rng,
                         self.ranking, firms.domestic_orders_usd, self.size_preference)
         schedule_domestic(firms, more, month, period, reserve, True)
         firms.domestic_backlog_usd[:] += more
