@@ -235,34 +235,46 @@ def _room(
 
 @compiled
 def _window_frees(
-    capacity: float,
-    laid_up_usd: float,
-    restarting_usd: float,
+    capacity_usd: np.ndarray,
+    status: np.ndarray,
+    laid_up_usd: np.ndarray,
+    restarting_usd: np.ndarray,
     domestic_plan: np.ndarray,
     export_plan: np.ndarray,
-    f: int,
+    which: np.ndarray,
     start: int,
+    months: np.ndarray,
     cap_share: float,
     ready: int,
-    months: np.ndarray,
     free: np.ndarray,
 ) -> None:
-    """Firm ``f``'s free capacity in every window into ``free[:, f]``: the sum of
-    ``_room`` over the window's ``months[w]`` months from ``start`` (M+1).
+    """The free capacity of firms ``which`` in every window, into ``free[:, f]``: the sum
+    of ``_room`` over the window's ``months[w]`` months from ``start`` (M+1).
 
     One pass over the longest window's months: windows are sorted by length and all
     start in month M+1, so each window's sum is a prefix of the same running sum.
-    It takes the firm's numbers and the arrays it reads, not ``Firms`` or
-    ``BookState``: called once per firm, a structure would cost more than the sums
-    (see ``sim.compiled``).
+    It takes the arrays it reads (``Firms``' capacity, status, mothballed and
+    restarting capacity and calendars), not the structures, and every firm of a
+    rebuild in one call: called once per firm, it cost more than its sums (see
+    ``sim.compiled``).
     """
-    total, w = 0.0, 0
-    for m in range(start, start + months[months.size - 1]):
-        total += _room(capacity, laid_up_usd, restarting_usd, domestic_plan[f, m],
-                       export_plan[f, m], m, cap_share, ready)
-        while w < months.size and m == start + months[w] - 1:
-            free[w, f] = total
-            w += 1
+    for f in which:
+        c = capacity_usd[f] if status[f] == _ACTIVE else 0.0
+        total, w = 0.0, 0
+        for m in range(start, start + months[months.size - 1]):
+            total += _room(c, laid_up_usd[f], restarting_usd[f], domestic_plan[f, m],
+                           export_plan[f, m], m, cap_share, ready)
+            while w < months.size and m == start + months[w] - 1:
+                free[w, f] = total
+                w += 1
+
+
+@compiled
+def _fill_frees(b: BookState, firms: Firms, which: np.ndarray) -> None:
+    """``_window_frees`` of firms ``which``, for orders of the book's month."""
+    _window_frees(firms.monthly_capacity_usd, firms.status, firms.mothballed_usd,
+                  firms.restarting_usd, firms.domestic_plan_usd, firms.export_plan_usd, which,
+                  b.month[0] + 1, b.months, b.cap_share[0], _ready(b), b.free)
 
 
 @compiled
@@ -310,9 +322,11 @@ def place(
             if b.booked[v, firm]:
                 _remove(b.negative_free, b.firm, b.listed, b.first, v, sector,
                         -b.free[v, firm], firm)
-        _window_frees(c, firms.mothballed_usd[firm], firms.restarting_usd[firm],
-                      firms.domestic_plan_usd, firms.export_plan_usd, firm,
-                      b.month[0] + 1, b.cap_share[0], _ready(b), b.months, b.free)
+    # Each firm's free capacity depends on its own calendar only, so all are computed
+    # after all have booked; the runs end up as if each were updated in turn.
+    _fill_frees(b, firms, placed_firm[:n])
+    for j in range(n):
+        firm = placed_firm[j]
         for v in range(b.months.size):
             if b.booked[v, firm]:
                 if b.free[v, firm] > MIN_FREE_USD:
@@ -329,19 +343,17 @@ def _build(b: BookState, firms: Firms, day: float) -> None:
     b.booked[:] = False
     b.licensed[:] = 0
     b.unlicensed_free[:] = 0.0
+    active = np.zeros(firms.status.size, dtype=np.bool_)
     for f in range(firms.status.size):
-        active = firms.status[f] == _ACTIVE and b.exportable[b.sector[f]]
+        active[f] = firms.status[f] == _ACTIVE and b.exportable[b.sector[f]]
         b.rated[f] = (
-            active and firms.licence[f] == _LICENSED and firms.licence_until_day[f] > day
+            active[f] and firms.licence[f] == _LICENSED and firms.licence_until_day[f] > day
         )
-        if not active:
-            continue
-        _window_frees(firms.monthly_capacity_usd[f], firms.mothballed_usd[f],
-                      firms.restarting_usd[f], firms.domestic_plan_usd, firms.export_plan_usd,
-                      f, b.month[0] + 1, b.cap_share[0], _ready(b), b.months, b.free)
+    _fill_frees(b, firms, np.flatnonzero(active))
+    for f in range(firms.status.size):
         if b.rated[f]:
             b.licensed[b.sector[f]] += 1
-        else:
+        elif active[f]:
             for w in range(b.months.size):
                 b.unlicensed_free[w, b.sector[f]] += b.free[w, f]
     for w in range(b.months.size):
@@ -383,15 +395,13 @@ def expire(b: BookState, day: float) -> None:
 @entry
 def _admit(b: BookState, firms: Firms, granted: np.ndarray) -> None:
     for j in range(granted.size):
-        firm = granted[j]
-        if b.rated[firm]:
+        if b.rated[granted[j]]:
             raise ValueError("a firm admitted to the export book is in it already")
+    _fill_frees(b, firms, granted)
+    for j in range(granted.size):
+        firm = granted[j]
         b.rated[firm] = True
         b.licensed[b.sector[firm]] += 1
-        c = firms.monthly_capacity_usd[firm] if firms.status[firm] == _ACTIVE else 0.0
-        _window_frees(c, firms.mothballed_usd[firm], firms.restarting_usd[firm],
-                      firms.domestic_plan_usd, firms.export_plan_usd, firm,
-                      b.month[0] + 1, b.cap_share[0], _ready(b), b.months, b.free)
         for w in range(b.months.size):
             value = b.free[w, firm]
             b.unlicensed_free[w, b.sector[firm]] = max(
