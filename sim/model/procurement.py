@@ -118,13 +118,17 @@ class Purchaser:
         period = self.budget.period_months
         capacity = firms.active_capacity()
         slices = tuple(firms.of_sector(s) for s in range(len(sectors)))
+        # A new supplier's odds, the same for every stage of the tranche.
+        weight = capacity**self.size_preference if self.allocation == "incumbents_first" else None
         free = tranche_room(firms, month, period, True, False)
         orders = allocate(amounts, free, self.allocation, capacity, slices, rng, self.ranking,
-                          firms.domestic_orders_usd, self.size_preference)
+                          firms.domestic_orders_usd, self.size_preference,
+                          weight)
         placed = firms.sector_sum(orders, len(sectors))
         if self.reallocate_unspent:
             orders, placed, amounts = self._reallocate(
-                amounts, placed, orders, free, capacity, slices, rng, firms.domestic_orders_usd
+                amounts, placed, orders, free, capacity, slices, rng, firms.domestic_orders_usd,
+                weight,
             )
         schedule_domestic(firms, orders, month, period, True, False)
         firms.domestic_backlog_usd[:] += orders
@@ -132,11 +136,11 @@ class Purchaser:
             # What capacity in use could not take, from mothballed capacity: it slips
             # until the firm has restarted it.
             orders, placed = self._place_left(firms, month, rng, amounts, orders, placed,
-                                              capacity, slices, reserve=True)
+                                              capacity, slices, weight, reserve=True)
         if not self.reserve and (amounts - placed > 0.0).any():
             # Requisition: what unreserved capacity could not take, from booked capacity.
             orders, placed = self._place_left(firms, month, rng, amounts, orders, placed,
-                                              capacity, slices, reserve=False)
+                                              capacity, slices, weight, reserve=False)
         firms.domestic_orders_usd[:] += orders
         for s, name in enumerate(sectors if recorder.tracing else ()):
             recorder.trace(
@@ -159,17 +163,20 @@ class Purchaser:
         placed: np.ndarray,
         capacity: np.ndarray,
         slices: tuple[slice, ...],
+        weight: np.ndarray | None,
         reserve: bool,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Place what the sectors have left on the room that counts mothballed capacity
         (and, unless ``reserve``, capacity booked for exports), by the same rule; returns
-        the orders and what each sector placed, updated. ``capacity`` and ``slices``
-        are the tranche's (active capacity; each sector's firms)."""
+        the orders and what each sector placed, updated. ``capacity``, ``slices`` and
+        ``weight`` are the tranche's (active capacity; each sector's firms; a new
+        supplier's odds)."""
         period, sectors = self.budget.period_months, len(self.budget.sector_names)
         left = np.maximum(amounts - placed, 0.0)
         room = tranche_room(firms, month, period, reserve, True)
         more = allocate(left, room, self.allocation, capacity, slices, rng,
-                        self.ranking, firms.domestic_orders_usd, self.size_preference)
+                        self.ranking, firms.domestic_orders_usd, self.size_preference,
+                          weight)
         schedule_domestic(firms, more, month, period, reserve, True)
         firms.domestic_backlog_usd[:] += more
         return orders + more, placed + firms.sector_sum(more, sectors)
@@ -190,6 +197,7 @@ class Purchaser:
         slices: tuple[slice, ...],
         rng: np.random.Generator,
         supplied: np.ndarray,
+        weight: np.ndarray | None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Move what sectors could not place to the sectors with room left, by their budget
         shares, until it is placed or no sector with a share has room.
@@ -209,7 +217,7 @@ class Purchaser:
             extra = unspent.sum() * taking / taking.sum()
             given = given - unspent + extra
             more = allocate(extra, room, self.allocation, capacity, slices, rng, self.ranking,
-                            supplied, self.size_preference)
+                            supplied, self.size_preference, weight)
             orders = orders + more
             placed = placed + np.array([more[where].sum() for where in slices])
         return orders, placed, given
@@ -310,6 +318,7 @@ def allocate(
     ranking: np.ndarray | None = None,
     supplied_usd: np.ndarray | None = None,
     size_preference: float = 1.0,
+    weight: np.ndarray | None = None,
 ) -> np.ndarray:
     """Place each sector's amount with its firms, none above its free capacity.
 
@@ -329,7 +338,9 @@ def allocate(
     ``ranking``, for ``largest_first``, is the firms in the order of the last call
     (at first, any permutation that keeps sectors in their slices); it is sorted
     again in place. Capacities change little from one tranche to the next, so
-    starting from the last order saves most of the sorting.
+    starting from the last order saves most of the sorting. ``weight`` is
+    capacity ** ``size_preference`` when the caller has it already (the stages of
+    one tranche share it).
 
     All sectors are placed in one compiled pass over the firm arrays: the tranche
     is paid every month, and numpy calls per sector would cost more than the
@@ -349,7 +360,9 @@ def allocate(
         assert supplied_usd is not None
         drawn = ((amounts_usd > 0.0) & (amounts_usd < total_free))[sector]
         key = np.full(free_usd.size, -np.inf)
-        key[drawn] = _size_biased_keys(capacity_usd[drawn] ** size_preference, rng)
+        if weight is None:
+            weight = capacity_usd**size_preference
+        key[drawn] = _size_biased_keys(weight[drawn], rng)
         order = np.arange(free_usd.size)
         _suppliers_first(supplied_usd, key, _bounds(slices), drawn, order)
     else:
