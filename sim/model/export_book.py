@@ -305,6 +305,7 @@ def place(
             break
     first_month = b.month[0] + 1
     due = first_month + b.months[w] - 1
+    before = b.free[:, placed_firm[:n]].copy()  # each firm's keys in the runs, until moved
     for j in range(n):
         firm, amount = placed_firm[j], placed_usd[j]
         left = amount
@@ -318,22 +319,22 @@ def place(
             left -= take
         firms.export_plan_usd[firm, due] += left  # rounding dust of the split, if any
         firms.export_due_usd[firm, due] += amount
-        for v in range(b.months.size):
-            if b.booked[v, firm]:
-                _remove(b.negative_free, b.firm, b.listed, b.first, v, sector,
-                        -b.free[v, firm], firm)
     # Each firm's free capacity depends on its own calendar only, so all are computed
-    # after all have booked; the runs end up as if each were updated in turn.
+    # after all have booked; each firm then moves down its runs to its new place (the
+    # runs hold the same entries, sorted, as after a removal and an insertion).
     _fill_frees(b, firms, placed_firm[:n])
     for j in range(n):
         firm = placed_firm[j]
         for v in range(b.months.size):
-            if b.booked[v, firm]:
-                if b.free[v, firm] > MIN_FREE_USD:
-                    _insert(b.negative_free, b.firm, b.listed, b.first, v, sector,
-                            -b.free[v, firm], firm)
-                else:
-                    b.booked[v, firm] = False
+            if not b.booked[v, firm]:
+                continue
+            if b.free[v, firm] > MIN_FREE_USD:
+                _move(b.negative_free, b.firm, b.listed, b.first, v, sector, -before[v, j],
+                      -b.free[v, firm], firm)
+            else:
+                _remove(b.negative_free, b.firm, b.listed, b.first, v, sector, -before[v, j],
+                        firm)
+                b.booked[v, firm] = False
     return n
 
 
@@ -477,3 +478,24 @@ def _insert(
         keys[w, k], ids[w, k] = keys[w, k - 1], ids[w, k - 1]
     keys[w, at], ids[w, at] = negative_free, firm
     listed[w, sector] += 1
+
+
+@compiled
+def _move(
+    keys: np.ndarray, ids: np.ndarray, listed: np.ndarray, first: np.ndarray, w: int,
+    sector: int, old_key: float, new_key: float, firm: int,
+) -> None:
+    """Change (old_key, firm) to (new_key, firm) in the sector's sorted run of window
+    ``w``, shifting only the entries in between (a firm that took an order usually
+    moves a few places, while removing and inserting it shift the rest of the run)."""
+    at = _position(keys, ids, listed, first, w, sector, old_key, firm)
+    low, high = first[sector], first[sector] + listed[w, sector] - 1
+    while at < high and (keys[w, at + 1] < new_key
+                         or (keys[w, at + 1] == new_key and ids[w, at + 1] < firm)):
+        keys[w, at], ids[w, at] = keys[w, at + 1], ids[w, at + 1]
+        at += 1
+    while at > low and (keys[w, at - 1] > new_key
+                        or (keys[w, at - 1] == new_key and ids[w, at - 1] > firm)):
+        keys[w, at], ids[w, at] = keys[w, at - 1], ids[w, at - 1]
+        at -= 1
+    keys[w, at], ids[w, at] = new_key, firm
