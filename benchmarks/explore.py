@@ -1,10 +1,11 @@
 """What ``defsim explore`` costs on this machine: wall time, and memory as futures grow.
 
-Run by hand (not part of the tests):  python benchmarks/explore.py [--quick]
+Run by hand (not part of the tests):  python benchmarks/explore.py [--quick | --target]
 
 - wall time of ``defsim explore`` on the 2026 scenario (a fresh process, as a user
   runs it: start-up, the futures' validation, the runs, the report), and the time
-  of ``--samples 500 -n 20`` extrapolated from it by replications per second;
+  of ``--samples 500 -n 20`` extrapolated from it by replications per second
+  (``--target``: measured, the whole 500 x 20, about as long as it takes);
 - peak RSS of the process that gathers an exploration (VmHWM, as in ``run.py``) at
   100 and at 1,000 futures of a small scenario, one replication each: the memory an
   exploration holds grows with the futures by a few numbers per replication only.
@@ -66,8 +67,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="20 futures x 5 replications, memory at 50 and 500 futures")
+    parser.add_argument("--target", action="store_true",
+                        help=f"time the whole --samples {TARGET[0]} -n {TARGET[1]}, nothing else")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
+    if args.target:
+        wall = explore_wall(*TARGET, args.workers)
+        print(f"| `defsim explore` 2026, --samples {TARGET[0]} -n {TARGET[1]}, "
+              f"{args.workers} workers (s) | {wall:.0f} ({wall / 60:.1f} min) |")
+        return
     samples, replications = (20, 5) if args.quick else (50, 10)
     small, large = (50, 500) if args.quick else (100, 1000)
     wall = explore_wall(samples, replications, args.workers)
