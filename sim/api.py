@@ -189,6 +189,7 @@ def simulate_many(
     scheduler: str | None = None,
     *,
     progress: Progress | None = None,
+    monthly: bool = True,
 ) -> Iterator[RunResult]:
     """``simulate`` each of ``scenarios`` with the same ``replications`` and ``seed``, in
     order, through one pool of ``workers`` (or the Dask scheduler at ``scheduler``).
@@ -198,7 +199,9 @@ def simulate_many(
     while the last of the previous one finish, so no worker waits between
     scenarios; the results are those of ``simulate`` one scenario at a time.
     ``progress`` sees replications done over all scenarios. Scenarios are read
-    from ``scenarios`` only as they are needed.
+    from ``scenarios`` only as they are needed. ``monthly=False``: outcomes only, for
+    a caller that needs no monthly series (``result.monthly`` is then empty when run
+    in a local pool; the outcomes are the same).
     """
     total = len(scenarios) * replications
     count = workers or os.cpu_count() or 1
@@ -210,7 +213,8 @@ def simulate_many(
     with worker_pool(count) as pool:
         assert pool is not None
         started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
-        for data in run_many(scenarios, replications, seed, count, pool, progress, total):
+        for data in run_many(scenarios, replications, seed, count, pool, progress, total,
+                             monthly):
             yield _result(data, _info(started, clock, workers, scheduler))
             started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
 

@@ -89,3 +89,7 @@ def test_many_scenarios_through_one_pool_give_what_each_gives_alone() -> None:
         assert (result.rows == alone.rows).all()
         assert (result.monthly.mean == alone.monthly.mean).all()
         assert result.scenario == scenario
+    outcomes_only = list(simulate_many(scenarios, 5, 11, workers=2, monthly=False))
+    for result, full in zip(outcomes_only, together, strict=True):
+        assert (result.rows == full.rows).all()
+        assert result.monthly.mean.size == 0

@@ -77,13 +77,14 @@ def run_points(
     workers: int | None = None,
     scheduler: str | None = None,
     progress: Progress | None = None,
+    monthly: bool = True,
 ) -> Iterator[RunResult]:
     """Each scenario's ``replications`` with the same ``seed``, in order, through one pool
-    (``sim.api.simulate_many``).
+    (``sim.api.simulate_many``); ``monthly=False`` for outcomes only.
 
     The same seed at every point gives common random numbers: replication k of
     every point draws the same streams, so differences between points come from
     their settings. ``progress`` sees replications done over all points.
     """
     yield from simulate_many(scenarios, replications, seed, workers, scheduler,
-                             progress=progress)
+                             progress=progress, monthly=monthly)

@@ -112,13 +112,14 @@ Job = tuple[int, Scenario, range]
 
 
 def run_jobs(
-    pool: ProcessPoolExecutor, jobs: Iterator[Job], seed: int, workers: int
+    pool: ProcessPoolExecutor, jobs: Iterator[Job], seed: int, workers: int, monthly: bool = True
 ) -> Iterator[tuple[int, list[ReplicationOutput]]]:
     """The jobs of many runs through one pool, with no pause between runs: a few jobs in
     flight per worker, the next run's submitted while the last of the previous one
     are still computing. Yields (run number, outputs) as jobs finish, in any order;
     ``jobs`` is read only as far as there is room, so its scenarios are built as
-    they are needed. Ctrl-C and a dying worker end it as they end ``LocalExecutor``.
+    they are needed; outputs carry no monthly series unless ``monthly``. Ctrl-C and a
+    dying worker end it as they end ``LocalExecutor``.
     """
     pending: dict[Future[list[ReplicationOutput]], int] = {}
     with ExitStack() as stack:
@@ -128,7 +129,7 @@ def run_jobs(
                 room = IN_FLIGHT_PER_WORKER * workers - len(pending)
                 for run, scenario, indices in itertools.islice(jobs, room):
                     future = pool.submit(
-                        run_chunk, scenario, seed, False, indices.start, indices.stop
+                        run_chunk, scenario, seed, False, indices.start, indices.stop, monthly
                     )
                     pending[future] = run
                 if not pending:

@@ -114,7 +114,8 @@ class Reduction:
 
     def _release(self, output: ReplicationOutput) -> None:
         self.rows.append(output.row)
-        self.cubes.append(output.cube)
+        if output.cube.size:
+            self.cubes.append(output.cube)
         self.events.append(output.events)
         if output.index == 0:
             self.meeting_days = output.meeting_days
@@ -128,10 +129,14 @@ class Reduction:
         return halfwidth(np.array([row[column] for row in self.rows]))
 
     def finish(self, scenario: Scenario, seed: int, stop: StopRule) -> RunData:
-        """The run's data: monthly statistics reduced from the spool, the final stop rule."""
-        mean, quantiles = self.cubes.reduce(QUANTILES)
+        """The run's data: monthly statistics reduced from the spool (empty arrays when the
+        replications came without their monthly series), the final stop rule."""
+        if self.cubes.count:
+            mean, quantiles = self.cubes.reduce(QUANTILES)
+            monthly = MonthlySummary(mean, quantiles[0], quantiles[1], quantiles[2])
+        else:
+            monthly = MonthlySummary(*(np.zeros(0) for _ in range(4)))
         self.cubes.close()
-        monthly = MonthlySummary(mean=mean, p05=quantiles[0], p50=quantiles[1], p95=quantiles[2])
         return RunData(
             scenario=scenario,
             seed=seed,

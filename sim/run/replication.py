@@ -28,7 +28,7 @@ class ReplicationOutput:
     row: np.ndarray
     """Every scalar outcome (``sim.run.outcomes.outcome_columns``)."""
     cube: np.ndarray
-    """Monthly series, (months, groups, metrics)."""
+    """Monthly series, (months, groups, metrics); empty when not asked for."""
     events: int
     meeting_days: list[float]
     trace: list[TraceEvent] | None
@@ -36,15 +36,18 @@ class ReplicationOutput:
     """The process that computed it: lets tests and audits see where work ran."""
 
 
-def run_one(scenario: Scenario, index: int, seed: int, trace: bool = False) -> ReplicationOutput:
-    """Replication ``index`` of ``scenario`` with root seed ``seed``; the trace of replication 0."""
+def run_one(
+    scenario: Scenario, index: int, seed: int, trace: bool = False, monthly: bool = True
+) -> ReplicationOutput:
+    """Replication ``index`` of ``scenario`` with root seed ``seed``; the trace of replication 0;
+    its monthly series unless ``monthly`` is False (outcomes only)."""
     from sim.model.model import run_replication  # the engine and its compiler, when first needed
 
     record = run_replication(scenario, index, seed, trace=trace and index == 0)
     return ReplicationOutput(
         index,
         outcome_row(record),
-        monthly_cube(record),
+        monthly_cube(record) if monthly else np.zeros(0),
         record.events,
         record.meeting_days,
         record.trace,
@@ -53,10 +56,10 @@ def run_one(scenario: Scenario, index: int, seed: int, trace: bool = False) -> R
 
 
 def run_chunk(
-    scenario: Scenario, seed: int, trace: bool, start: int, stop: int
+    scenario: Scenario, seed: int, trace: bool, start: int, stop: int, monthly: bool = True
 ) -> list[ReplicationOutput]:
     """Replications ``start`` to ``stop - 1``: what a worker is sent, by every executor."""
-    return [run_one(scenario, k, seed, trace) for k in range(start, stop)]
+    return [run_one(scenario, k, seed, trace, monthly) for k in range(start, stop)]
 
 
 def chunked(indices: range, workers: int) -> list[range]:

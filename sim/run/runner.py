@@ -102,6 +102,7 @@ def run_many(
     pool: ProcessPoolExecutor,
     progress: Progress | None = None,
     planned: int = 0,
+    monthly: bool = True,
 ) -> Iterator[RunData]:
     """Each scenario's ``replications`` with the same ``seed``, through one local pool,
     with no pause between scenarios; their data in scenario order.
@@ -111,14 +112,15 @@ def run_many(
     replications start as soon as a worker is free. Each scenario's outputs are
     reduced in replication order, so the data are those of ``run_replications``.
     Scenarios are read from ``scenarios`` only as workers need them. ``progress``
-    sees replications done out of ``planned``.
+    sees replications done out of ``planned``. With ``monthly`` False the workers
+    send outcomes only, and the data's monthly statistics are empty.
     """
     runs: dict[int, tuple[Scenario, Reduction]] = {}
     finished: dict[int, RunData] = {}
     following, done = 0, 0
     with sticky_interrupt():
         jobs = _jobs(scenarios, replications, workers, runs)
-        for run, outputs in run_jobs(pool, jobs, seed, workers):
+        for run, outputs in run_jobs(pool, jobs, seed, workers, monthly):
             scenario, reduction = runs[run]
             for output in outputs:
                 reduction.add(output)

@@ -99,7 +99,9 @@ def run_explore(
     scenarios = _Runs(base, [{**f, **p.settings} for f in drawn for p in every], len(every))
     outcomes = KEY_METRICS
     values = np.empty((len(every), samples, replications, len(outcomes)))
-    results = run_points(scenarios, replications, seed, workers, scheduler, progress)
+    # Only the outcomes are kept: the workers need not send the monthly series.
+    results = run_points(scenarios, replications, seed, workers, scheduler, progress,
+                         monthly=False)
     for k, result in enumerate(results):
         future, policy = divmod(k, len(every))
         values[policy, future] = np.stack([result.column(o) for o in outcomes], axis=1)
