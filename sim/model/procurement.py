@@ -238,7 +238,7 @@ def tranche_room(
     """What each active firm has free for a tranche's months: per month, capacity (less
     what is mothballed or restarting, unless ``laid_up``) less domestic plans, and
     less export plans when exports are reserved."""
-    free = np.zeros(firms.size)
+    free = np.empty(firms.size)  # every entry is written
     _tranche_room(firms, month, period, reserve, laid_up, free)
     return free
 
