@@ -7,7 +7,8 @@ Run by hand (not part of the tests):  python benchmarks/explore.py [--quick | --
   of ``--samples 500 -n 20`` extrapolated from it by replications per second
   (``--target``: measured, the whole 500 x 20, about as long as it takes);
 - peak RSS of the process that gathers an exploration (VmHWM, as in ``run.py``) at
-  100 and at 1,000 futures of a small scenario, one replication each: the memory an
+  100 and at 1,000 futures of a small scenario, one replication each, run by two
+  workers as a user runs it (the futures overlap in the pool): the memory an
   exploration holds grows with the futures by a few numbers per replication only.
 """
 
@@ -54,7 +55,7 @@ def peak_rss_mb(futures: int) -> float:
         "    unc = {'licensing.export_cap_share': Uncertainty(uniform=(0.2, 1.0)),\n"
         "           'procurement.allocation': Uncertainty(choice=('random', 'pro_rata'))}\n"
         "    sc = sc.model_copy(update={'uncertainties': unc})\n"
-        f"    exp = run_explore(sc, {futures}, 1, workers=1)\n"
+        f"    exp = run_explore(sc, {futures}, 1, workers=2)\n"
         "    with tempfile.TemporaryDirectory() as tmp:\n"
         "        write_exploration(Path(tmp), exp)\n"
         + PRINT_PEAK_RSS
