@@ -77,12 +77,15 @@ class RunResult(RunData):
         metric and sector (label, unit, mean, 95% CI, n), ``replications`` a row per
         replication, ``monthly`` a row per month, group and series.
         """
+        if table == "monthly":
+            self._check_monthly()
         writers = {"summary": summary_csv, "replications": replications_csv,
                    "monthly": monthly_csv}
         return frame(table, writers[table](self) if table in writers else "")
 
     def save(self, path: str | Path, plots: bool = True) -> Path:
         """Write the complete run folder at ``path`` (refused if it exists and is not empty)."""
+        self._check_monthly()
         with atomic_folder(Path(path)) as tmp:
             self.write(tmp, plots)
         return Path(path)
@@ -97,7 +100,13 @@ class RunResult(RunData):
 
     def write_files(self, folder: Path) -> None:
         """The data files (``sim.results.files``): everything but ``plots/`` and the report."""
+        self._check_monthly()
         write_run_files(folder, self, self.info, self.monthly_replications)
+
+    def _check_monthly(self) -> None:
+        if self.monthly.mean.size == 0:
+            raise InputError("this result kept the outcomes only (simulate_many(monthly=False)):"
+                             " it has no monthly series to save or show")
 
 
 def resolve_seed(scenario: Scenario, seed: int | None) -> int:
@@ -174,8 +183,9 @@ def simulate(
         raise
     if kept is not None:
         kept.writer.close()
-    result = _result(data, _info(started, clock, workers, scheduler),
-                     kept.writer.path if kept is not None else None)
+    info = _info(started, dt.datetime.now(dt.UTC), time.perf_counter() - clock, workers,
+                 scheduler)
+    result = _result(data, info, kept.writer.path if kept is not None else None)
     if kept is not None:
         weakref.finalize(result, kept.discard)
     return result
@@ -188,7 +198,7 @@ def simulate_many(
     workers: int | None = None,
     scheduler: str | None = None,
     *,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
     monthly: bool = True,
 ) -> Iterator[RunResult]:
     """``simulate`` each of ``scenarios`` with the same ``replications`` and ``seed``, in
@@ -197,37 +207,45 @@ def simulate_many(
     The same seed everywhere gives common random numbers: replication k of every
     scenario draws the same streams. Locally, a scenario's replications start
     while the last of the previous one finish, so no worker waits between
-    scenarios; the results are those of ``simulate`` one scenario at a time.
-    ``progress`` sees replications done over all scenarios. Scenarios are read
-    from ``scenarios`` only as they are needed. ``monthly=False``: outcomes only, for
-    a caller that needs no monthly series (``result.monthly`` is then empty when run
-    in a local pool; the outcomes are the same).
+    scenarios; each result holds what ``simulate`` gives for its scenario alone, its
+    manifest the time from its first replication started to its last one reduced.
+    ``progress`` as in ``simulate``, over all scenarios' replications. Scenarios are
+    read from ``scenarios`` only as they are needed.
+
+    ``monthly=False`` lets a local pool leave out the monthly statistics, for a caller
+    that needs the outcomes only (an exploration): ``result.monthly`` is then empty
+    and the result cannot be saved.
     """
+    if replications < 1:
+        raise InputError(f"replications must be at least 1, not {replications}")
+    if progress is None or isinstance(progress, bool):
+        progress = NotebookProgress() if (progress is None and in_notebook()) or progress else None
     total = len(scenarios) * replications
     count = workers or os.cpu_count() or 1
     if scheduler is not None or count == 1:
         for index, scenario in enumerate(scenarios):
             yield simulate(scenario, replications, seed, workers, scheduler,
-                           progress=_offset(progress, index * replications, total))
+                           progress=_offset(progress, index * replications, total) or False)
         return
     with worker_pool(count) as pool:
         assert pool is not None
-        started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
-        for data in run_many(scenarios, replications, seed, count, pool, progress, total,
-                             monthly):
-            yield _result(data, _info(started, clock, workers, scheduler))
-            started, clock = dt.datetime.now(dt.UTC), time.perf_counter()
+        for run in run_many(scenarios, replications, seed, count, pool, progress, monthly):
+            yield _result(run.data, _info(run.started, run.ended, run.seconds, workers, scheduler))
 
 
 def _info(
-    started: dt.datetime, clock: float, workers: int | None, scheduler: str | None
+    started: dt.datetime,
+    ended: dt.datetime,
+    seconds: float,
+    workers: int | None,
+    scheduler: str | None,
 ) -> dict[str, Any]:
-    """The manifest's account of a run that started at ``started`` (``clock``)."""
+    """The manifest's account of a run: its start and end (UTC), wall seconds, workers."""
     return {
         "command": shlex.join(sys.orig_argv),
         "started": started.isoformat(),
-        "ended": dt.datetime.now(dt.UTC).isoformat(),
-        "wall_seconds": round(time.perf_counter() - clock, 3),
+        "ended": ended.isoformat(),
+        "wall_seconds": round(seconds, 3),
         "workers": 1 if workers == 1 else (workers or os.cpu_count()),
         "scheduler": scheduler,
     }

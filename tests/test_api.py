@@ -9,7 +9,7 @@ import pytest
 from builders import make_scenario, write_scenario
 from helpers import defsim
 
-from sim import load_scenario, read_run, simulate
+from sim import InputError, load_scenario, read_run, simulate
 
 DATA_FILES = ("scenario.yaml", "summary.json", "replications.csv", "monthly.csv", "trace.csv",
               "monthly_replications.csv")
@@ -77,7 +77,7 @@ def test_simulate_is_quiet_in_a_script_and_shows_progress_when_asked(
     assert "replications 2/2" in capsys.readouterr().err
 
 
-def test_many_scenarios_through_one_pool_give_what_each_gives_alone() -> None:
+def test_many_scenarios_through_one_pool_give_what_each_gives_alone(tmp_path: Path) -> None:
     # simulate_many overlaps scenarios in the pool; each result must still be the one
     # simulate gives for that scenario alone, outcome for outcome and month for month.
     from sim.api import simulate_many
@@ -89,7 +89,11 @@ def test_many_scenarios_through_one_pool_give_what_each_gives_alone() -> None:
         assert (result.rows == alone.rows).all()
         assert (result.monthly.mean == alone.monthly.mean).all()
         assert result.scenario == scenario
+        assert result.info["wall_seconds"] > 0 and result.info["started"] < result.info["ended"]
     outcomes_only = list(simulate_many(scenarios, 5, 11, workers=2, monthly=False))
     for result, full in zip(outcomes_only, together, strict=True):
         assert (result.rows == full.rows).all()
         assert result.monthly.mean.size == 0
+    with pytest.raises(InputError, match="outcomes only"):
+        outcomes_only[0].save(tmp_path / "run")
+    assert not (tmp_path / "run").exists()

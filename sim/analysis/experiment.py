@@ -65,7 +65,7 @@ def point_scenarios(
     """
     text = ScenarioText(scenario_to_yaml(base.model_copy(update={"uncertainties": {}})))
     return [
-        text.scenario(point, f"{base.name} ({label} {i})")
+        text.scenario(point, filename=f"{base.name} ({label} {i})")
         for i, point in enumerate(settings)
     ]
 

@@ -258,6 +258,8 @@ def _window_frees(
     rebuild in one call: called once per firm, it cost more than its sums (see
     ``sim.compiled``).
     """
+    if months.size == 0:  # no market: no window
+        return
     for f in which:
         c = capacity_usd[f] if status[f] == _ACTIVE else 0.0
         total, w = 0.0, 0
@@ -398,10 +400,10 @@ def _admit(b: BookState, firms: Firms, granted: np.ndarray) -> None:
     for j in range(granted.size):
         if b.rated[granted[j]]:
             raise ValueError("a firm admitted to the export book is in it already")
+        b.rated[granted[j]] = True
     _fill_frees(b, firms, granted)
     for j in range(granted.size):
         firm = granted[j]
-        b.rated[firm] = True
         b.licensed[b.sector[firm]] += 1
         for w in range(b.months.size):
             value = b.free[w, firm]

@@ -98,7 +98,9 @@ class Receivables:
                 due[firm] = 0.0
         firms.receivable_usd[leaving] = 0.0
         sectors = len(recorder.record.sector_names)
-        recorder.add("receivables_written_off_usd", month, firms.sector_sum(lost, sectors))
+        # Only the leaving firms lose anything: their sums, in firm order, are the whole's.
+        written_off = np.bincount(firms.sector[leaving], weights=lost[leaving], minlength=sectors)
+        recorder.add("receivables_written_off_usd", month, written_off)
 
 
 def service_credit(firms: Firms, credit: Credit, month: int, recorder: Recorder) -> None:

@@ -411,7 +411,7 @@ def _suppliers_first(
             continue
         firms = start + np.argsort(-key[start:stop], kind="mergesort")
         suppliers = firms[supplied_usd[firms] > 0.0]
-        others = firms[supplied_usd[firms] <= 0.0]
+        others = firms[~(supplied_usd[firms] > 0.0)]
         suppliers = suppliers[np.argsort(-supplied_usd[suppliers], kind="mergesort")]
         order[start : start + suppliers.size] = suppliers
         order[start + suppliers.size : stop] = others

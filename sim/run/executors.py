@@ -1,7 +1,8 @@
 """Where replications run on this machine: in this process, or in a local process pool.
 
 An executor is entered as a context manager and yields an ``Execute``: a function
-from a range of replication indices to their outputs, in any order. The pool's
+from a range of replication indices to their outputs, in any order; ``run_jobs``
+runs the replications of many runs through one shared pool. The pool's
 workers are forked from a server process that has the engine imported
 (``sim.run.worker_start``). Ctrl-C while the pool works is recorded and raised
 outside ``concurrent.futures``, whose shutdown could otherwise hang.
@@ -14,7 +15,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
@@ -112,38 +113,51 @@ Job = tuple[int, Scenario, range]
 
 
 def run_jobs(
-    pool: ProcessPoolExecutor, jobs: Iterator[Job], seed: int, workers: int, monthly: bool = True
-) -> Iterator[tuple[int, list[ReplicationOutput]]]:
+    pool: ProcessPoolExecutor,
+    take: Callable[[int], list[Job] | None],
+    seed: int,
+    workers: int,
+    monthly: bool = True,
+) -> Generator[tuple[int, list[ReplicationOutput]], None, None]:
     """The jobs of many runs through one pool, with no pause between runs: a few jobs in
     flight per worker, the next run's submitted while the last of the previous one
-    are still computing. Yields (run number, outputs) as jobs finish, in any order;
-    ``jobs`` is read only as far as there is room, so its scenarios are built as
-    they are needed; outputs carry no monthly series unless ``monthly``. Ctrl-C and a
-    dying worker end it as they end ``LocalExecutor``.
+    are still computing. Yields (run number, outputs) as jobs finish, in any order.
+
+    ``take(room)`` gives up to ``room`` more jobs: fewer (or none) to wait until
+    running ones finish, None once there are no more. Outputs carry no monthly
+    series unless ``monthly``. A dying worker ends it with one ``RunError``. Ctrl-C
+    is deferred only while it submits and waits (as in ``LocalExecutor``), then
+    raised; never while it is paused at a ``yield``, where the caller's own
+    handling applies.
     """
     pending: dict[Future[list[ReplicationOutput]], int] = {}
-    with ExitStack() as stack:
-        received = stack.enter_context(_deferred_sigint())
-        try:
-            while True:
-                room = IN_FLIGHT_PER_WORKER * workers - len(pending)
-                for run, scenario, indices in itertools.islice(jobs, room):
-                    future = pool.submit(
-                        run_chunk, scenario, seed, False, indices.start, indices.stop, monthly
-                    )
-                    pending[future] = run
+    more = True
+    try:
+        while True:
+            with _deferred_sigint() as received:
+                if more:
+                    jobs = take(IN_FLIGHT_PER_WORKER * workers - len(pending))
+                    more = jobs is not None
+                    for run, scenario, indices in jobs or ():
+                        future = pool.submit(run_chunk, scenario, seed, False, indices.start,
+                                             indices.stop, monthly)
+                        pending[future] = run
                 if not pending:
-                    break
+                    if received:
+                        raise KeyboardInterrupt
+                    if more:
+                        raise RuntimeError("run_jobs: nothing running and no job given")
+                    return
                 done, _ = _wait_some(set(pending), received)
-                for future in done:
-                    yield pending.pop(future), future.result()
-        except BrokenProcessPool:
-            raise RunError(WORKER_DIED) from None
-        finally:
-            for future in pending:
-                future.cancel()
-        if received:  # pressed after the last wait
-            raise KeyboardInterrupt
+                finished = [(pending.pop(future), future.result()) for future in done]
+            yield from finished
+    except BrokenProcessPool:
+        # The pool may learn of the death while a result is read or while the next
+        # job is submitted: either way the runs fail in one line.
+        raise RunError(WORKER_DIED) from None
+    finally:
+        for future in pending:
+            future.cancel()
 
 
 @contextmanager

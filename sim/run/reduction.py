@@ -29,7 +29,8 @@ __all__ = ["MonthlySummary", "Reduction", "RunData"]
 
 @dataclass(frozen=True)
 class MonthlySummary:
-    """Across-replication statistics, each array (months, groups, metrics)."""
+    """Across-replication statistics, each array (months, groups, metrics); (0, 0, 0)
+    when the run kept outcomes only."""
 
     mean: np.ndarray
     p05: np.ndarray
@@ -90,12 +91,17 @@ class Reduction:
     """Running state of a run: outcome rows, monthly series, replication 0's extras."""
 
     def __init__(
-        self, columns: list[str], on_replication: Callable[[ReplicationOutput], None] | None = None
+        self,
+        columns: list[str],
+        on_replication: Callable[[ReplicationOutput], None] | None = None,
+        monthly: bool = True,
     ) -> None:
+        """``monthly`` False: the outputs carry no monthly series (outcomes only), and the
+        run's monthly statistics are empty arrays."""
         self.columns = columns
         self.on_replication = on_replication
         self.rows: list[np.ndarray] = []
-        self.cubes = MonthlySpool()
+        self.cubes = MonthlySpool() if monthly else None
         self.events: list[int] = []
         self.pending: dict[int, ReplicationOutput] = {}
         self.meeting_days: list[float] = []
@@ -114,7 +120,7 @@ class Reduction:
 
     def _release(self, output: ReplicationOutput) -> None:
         self.rows.append(output.row)
-        if output.cube.size:
+        if self.cubes is not None:
             self.cubes.append(output.cube)
         self.events.append(output.events)
         if output.index == 0:
@@ -131,12 +137,12 @@ class Reduction:
     def finish(self, scenario: Scenario, seed: int, stop: StopRule) -> RunData:
         """The run's data: monthly statistics reduced from the spool (empty arrays when the
         replications came without their monthly series), the final stop rule."""
-        if self.cubes.count:
+        if self.cubes is not None:
             mean, quantiles = self.cubes.reduce(QUANTILES)
+            self.cubes.close()
             monthly = MonthlySummary(mean, quantiles[0], quantiles[1], quantiles[2])
         else:
-            monthly = MonthlySummary(*(np.zeros(0) for _ in range(4)))
-        self.cubes.close()
+            monthly = MonthlySummary(*(np.zeros((0, 0, 0)) for _ in range(4)))
         return RunData(
             scenario=scenario,
             seed=seed,

@@ -8,10 +8,14 @@ of replications arrive resolved (``sim.api.simulate`` resolves the defaults).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Iterator
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sized
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sim.run.executors import Execute, Job, LocalExecutor, run_jobs
 from sim.run.outcomes import outcome_columns
@@ -20,7 +24,7 @@ from sim.run.replication import ReplicationOutput
 from sim.run.stop import StopRule, interrupted, next_batch, sticky_interrupt
 from sim.scenario.schema import Scenario
 
-__all__ = ["Progress", "run_many", "run_replications"]
+__all__ = ["Finished", "Progress", "run_many", "run_replications"]
 
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications planned)."""
@@ -94,6 +98,17 @@ def _executor(
         yield execute
 
 
+@dataclass(frozen=True)
+class Finished:
+    """A run done by ``run_many``: its data, and when it started and ended (wall clock)."""
+
+    data: RunData
+    started: dt.datetime
+    ended: dt.datetime
+    seconds: float
+    """From its first replication sent to its last one reduced."""
+
+
 def run_many(
     scenarios: Iterable[Scenario],
     replications: int,
@@ -101,51 +116,78 @@ def run_many(
     workers: int,
     pool: ProcessPoolExecutor,
     progress: Progress | None = None,
-    planned: int = 0,
     monthly: bool = True,
-) -> Iterator[RunData]:
+) -> Iterator[Finished]:
     """Each scenario's ``replications`` with the same ``seed``, through one local pool,
-    with no pause between scenarios; their data in scenario order.
+    with no pause between scenarios; the runs in scenario order.
 
     Run one by one, each scenario would wait for its slowest replication with the
     other workers idle, and for its reduction; here the next scenario's
     replications start as soon as a worker is free. Each scenario's outputs are
     reduced in replication order, so the data are those of ``run_replications``.
-    Scenarios are read from ``scenarios`` only as workers need them. ``progress``
-    sees replications done out of ``planned``. With ``monthly`` False the workers
-    send outcomes only, and the data's monthly statistics are empty.
+    Scenarios are read from ``scenarios`` only as workers need them, and at most
+    ``2 * workers + 2`` runs are open or done and waiting for an earlier one.
+    ``progress`` sees replications done out of all planned (``len(scenarios)`` when
+    it has one). With ``monthly`` False the workers send outcomes only, and the
+    data's monthly statistics are empty.
     """
-    runs: dict[int, tuple[Scenario, Reduction]] = {}
-    finished: dict[int, RunData] = {}
-    following, done = 0, 0
-    with sticky_interrupt():
-        jobs = _jobs(scenarios, replications, workers, runs)
-        for run, outputs in run_jobs(pool, jobs, seed, workers, monthly):
-            scenario, reduction = runs[run]
-            for output in outputs:
-                reduction.add(output)
-            done += len(outputs)
-            if progress:
-                progress(done, planned)
-            if reduction.count == replications:
-                del runs[run]
-                finished[run] = reduction.finish(scenario, seed, StopRule("fixed", replications))
-            while following in finished:
-                yield finished.pop(following)
-                following += 1
-        interrupted()
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, not {replications}")
+    planned = len(scenarios) * replications if isinstance(scenarios, Sized) else 0
+    jobs = _Jobs(iter(scenarios), replications, workers, monthly)
+    finished: dict[int, Finished] = {}
+    done = 0
+    for run, outputs in run_jobs(pool, jobs.take, seed, workers, monthly):
+        scenario, reduction, started, clock = jobs.open[run]
+        for output in outputs:
+            reduction.add(output)
+        done += len(outputs)
+        if progress:
+            progress(done, max(planned, done))
+        if reduction.count == replications:
+            del jobs.open[run]
+            data = reduction.finish(scenario, seed, StopRule("fixed", replications))
+            finished[run] = Finished(data, started, dt.datetime.now(dt.UTC),
+                                     time.perf_counter() - clock)
+        while jobs.following in finished:
+            yield finished.pop(jobs.following)
+            jobs.following += 1
 
 
-def _jobs(
-    scenarios: Iterable[Scenario],
-    replications: int,
-    workers: int,
-    runs: dict[int, tuple[Scenario, Reduction]],
-) -> Iterator[Job]:
-    """Each scenario's replications in a few chunks (about half a worker's share each);
-    a scenario's reduction opens in ``runs`` when its first chunk is sent."""
-    size = max(1, min(64, math.ceil(replications / (2 * workers))))
-    for run, scenario in enumerate(scenarios):
-        runs[run] = (scenario, Reduction(outcome_columns(scenario.sector_names)))
-        for start in range(0, replications, size):
-            yield run, scenario, range(start, min(start + size, replications))
+class _Jobs:
+    """The replications of each scenario in a few chunks (about half a worker's share
+    each), handed out as the pool has room, within a window of open runs."""
+
+    def __init__(
+        self, scenarios: Iterator[Scenario], replications: int, workers: int, monthly: bool
+    ) -> None:
+        self.scenarios = enumerate(scenarios)
+        self.replications, self.monthly = replications, monthly
+        self.size = max(1, min(64, math.ceil(replications / (2 * workers))))
+        self.window = 2 * workers + 2
+        self.open: dict[int, tuple[Scenario, Reduction, dt.datetime, float]] = {}
+        self.queue: deque[Job] = deque()
+        self.opened = 0
+        self.following = 0
+        """The first run not yet handed back: runs from it on are open or waiting."""
+
+    def take(self, room: int) -> list[Job] | None:
+        """Up to ``room`` jobs; fewer while the window is full, None when all are given."""
+        jobs: list[Job] = []
+        while len(jobs) < room:
+            if not self.queue:
+                if self.opened - self.following >= self.window:
+                    return jobs
+                nxt = next(self.scenarios, None)
+                if nxt is None:
+                    return jobs or None
+                run, scenario = nxt
+                columns = outcome_columns(scenario.sector_names)
+                self.open[run] = (scenario, Reduction(columns, monthly=self.monthly),
+                                  dt.datetime.now(dt.UTC), time.perf_counter())
+                self.opened += 1
+                for start in range(0, self.replications, self.size):
+                    stop = min(start + self.size, self.replications)
+                    self.queue.append((run, scenario, range(start, stop)))
+            jobs.append(self.queue.popleft())
+        return jobs

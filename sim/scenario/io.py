@@ -101,6 +101,7 @@ class ScenarioText:
     def scenario(
         self,
         overrides: Mapping[str, Any] | Iterable[str] | None = None,
+        *,
         filename: str | None = None,
     ) -> Scenario:
         """The scenario with ``overrides`` applied (see ``load_scenario``); problems are

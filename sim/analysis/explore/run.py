@@ -148,7 +148,7 @@ class _Runs(Sequence[Scenario]):
     def __getitem__(self, index: int | slice) -> Scenario | Sequence[Scenario]:
         if isinstance(index, slice):
             return [self[i] for i in range(len(self))[index]]
-        return self.text.scenario(self.settings[index], f"{self.name} (run {index})")
+        return self.text.scenario(self.settings[index], filename=f"{self.name} (run {index})")
 
     def __iter__(self) -> Iterator[Scenario]:
         return (self[i] for i in range(len(self)))

@@ -77,8 +77,9 @@ def run_sweep(
 ) -> Sweep:
     """Run ``replications`` at every point of the full-factorial design over ``levers``.
 
-    Each point goes through ``sim.api.simulate`` with the same ``seed`` (default:
-    the scenario's), ``workers`` and ``scheduler``. ``progress`` sees replications
+    The points run through ``sim.api.simulate_many`` (one pool, no pause between
+    points) with the same ``seed`` (default: the scenario's), ``workers`` and
+    ``scheduler``. ``progress`` sees replications
     done over the whole sweep; ``on_point`` sees each point's full result (to write
     its run folder) before it is reduced to its summary.
     """
