@@ -8,11 +8,12 @@ thousand firms each costs some 2 µs of call overhead for 1 µs of arithmetic, a
 they were most of a replication's time; compiled with numba, one loop does the
 lot at the cost of the arithmetic.
 
-A compiled helper called once per firm (or per firm and month) takes numbers
-and the few arrays it reads, never a structure such as ``Firms`` (37 arrays) or
-``BookState``: unless numba happens to inline the call, it copies the structure
-and counts a reference to each of its arrays, in and out, on every call, which
-cost 60 times the arithmetic of a tranche's room (0.3 ms against 5 µs a month).
+A compiled helper called once per firm (or per firm and month) takes numbers,
+passed by name, or a small structure of the few arrays it reads (the export
+book's ``Runs`` and ``Calendars``), never ``Firms`` (37 arrays) or ``BookState``:
+unless numba happens to inline the call, it copies the structure and counts a
+reference to each of its arrays, in and out, on every call, which cost 60 times
+the arithmetic of a tranche's room (0.3 ms against 5 µs a month).
 
 The compiled loops are cached on disk, so a process loads them instead of
 compiling them again (10-20 s). numba checks a cached function against its own

@@ -34,13 +34,28 @@ import numpy as np
 
 from sim.compiled import compiled, entry
 from sim.model.firms import Firms, LicenceState, Status
+from sim.model.sorted_runs import Runs, insert, move, remove
 
-__all__ = ["MIN_FREE_USD", "BookState", "ExportBook", "expire", "place"]
+__all__ = ["MIN_FREE_USD", "BookState", "Calendars", "ExportBook", "expire", "place"]
 
 _ACTIVE, _LICENSED = int(Status.ACTIVE), int(LicenceState.LICENSED)
 
 MIN_FREE_USD = 0.01
 """Free capacity below a cent is rounding left by earlier splits, not room for an order."""
+
+
+class Calendars(NamedTuple):
+    """The arrays of ``Firms`` that a firm's free export capacity is computed from (the
+    same arrays, not copies): a structure of six rather than ``Firms``' 37, because
+    a compiled helper called once per order counts a reference to each array it takes
+    (see ``sim.compiled``)."""
+
+    capacity_usd: np.ndarray
+    status: np.ndarray
+    laid_up_usd: np.ndarray
+    restarting_usd: np.ndarray
+    domestic_plan_usd: np.ndarray
+    export_plan_usd: np.ndarray
 
 
 class BookState(NamedTuple):
@@ -91,6 +106,10 @@ class BookState(NamedTuple):
     exportable: np.ndarray
     """(s,) whether the sector may export: the book holds no firm of another sector, and
     does not sum their free capacity (they take no export orders, licensed or not)."""
+    runs: Runs
+    """``negative_free``, ``firm``, ``listed`` and ``first`` as the sorted runs they are."""
+    calendars: Calendars
+    """The firms' arrays that free capacity is computed from."""
 
 
 class ExportBook:
@@ -113,13 +132,15 @@ class ExportBook:
         in months, that orders may ask for; ``exportable`` per sector (default: all)."""
         self.windows = tuple(sorted(set(windows)))
         n, w = firms.size, len(self.windows)
+        first, negative_free = firms.sector_first.copy(), np.empty((w, n))
+        firm, listed = np.empty((w, n), dtype=np.int64), np.zeros((w, sectors), dtype=np.int64)
         self.state = BookState(
             months=np.array(self.windows, dtype=np.int64),
-            first=firms.sector_first.copy(),
+            first=first,
             sector=firms.sector,
-            negative_free=np.empty((w, n)),
-            firm=np.empty((w, n), dtype=np.int64),
-            listed=np.zeros((w, sectors), dtype=np.int64),
+            negative_free=negative_free,
+            firm=firm,
+            listed=listed,
             free=np.empty((w, n)),
             booked=np.zeros((w, n), dtype=np.bool_),
             rated=np.zeros(n, dtype=np.bool_),
@@ -134,6 +155,11 @@ class ExportBook:
             exportable=(
                 np.ones(sectors, dtype=np.bool_) if exportable is None
                 else np.asarray(exportable, dtype=np.bool_)
+            ),
+            runs=Runs(negative_free, firm, listed, first),
+            calendars=Calendars(
+                firms.monthly_capacity_usd, firms.status, firms.mothballed_usd,
+                firms.restarting_usd, firms.domestic_plan_usd, firms.export_plan_usd,
             ),
         )
         self.placed_firm = np.empty(n, dtype=np.int64)
@@ -225,7 +251,8 @@ def _room(
 ) -> float:
     """What a firm's calendar leaves free for exports in ``month``, from its capacity (0
     unless active), mothballed and restarting capacity, and the month's plans: capacity
-    in use, and mothballed capacity only from month ``ready`` on (see ``_ready``)."""
+    in use, and mothballed capacity only from month ``ready`` on (see ``_ready``). It
+    takes the firm's numbers, not ``Firms`` (see ``sim.compiled``): callers name them."""
     c = capacity
     if month < ready:
         c = c - laid_up_usd - restarting_usd
@@ -235,12 +262,7 @@ def _room(
 
 @compiled
 def _window_frees(
-    capacity_usd: np.ndarray,
-    status: np.ndarray,
-    laid_up_usd: np.ndarray,
-    restarting_usd: np.ndarray,
-    domestic_plan: np.ndarray,
-    export_plan: np.ndarray,
+    cal: Calendars,
     which: np.ndarray,
     start: int,
     months: np.ndarray,
@@ -253,30 +275,29 @@ def _window_frees(
 
     One pass over the longest window's months: windows are sorted by length and all
     start in month M+1, so each window's sum is a prefix of the same running sum.
-    It takes the arrays it reads (``Firms``' capacity, status, mothballed and
-    restarting capacity and calendars), not the structures, and every firm of a
-    rebuild in one call: called once per firm, it cost more than its sums (see
-    ``sim.compiled``).
+    Every firm of a rebuild, an order or a meeting's licences in one call: called
+    once per firm, it cost more than its sums (see ``sim.compiled``).
     """
     if months.size == 0:  # no market: no window
         return
     for f in which:
-        c = capacity_usd[f] if status[f] == _ACTIVE else 0.0
+        c = cal.capacity_usd[f] if cal.status[f] == _ACTIVE else 0.0
         total, w = 0.0, 0
         for m in range(start, start + months[months.size - 1]):
-            total += _room(c, laid_up_usd[f], restarting_usd[f], domestic_plan[f, m],
-                           export_plan[f, m], m, cap_share, ready)
+            total += _room(capacity=c, laid_up_usd=cal.laid_up_usd[f],
+                           restarting_usd=cal.restarting_usd[f],
+                           domestic_usd=cal.domestic_plan_usd[f, m],
+                           export_usd=cal.export_plan_usd[f, m], month=m, cap_share=cap_share,
+                           ready=ready)
             while w < months.size and m == start + months[w] - 1:
                 free[w, f] = total
                 w += 1
 
 
 @compiled
-def _fill_frees(b: BookState, firms: Firms, which: np.ndarray) -> None:
+def _fill_frees(b: BookState, which: np.ndarray) -> None:
     """``_window_frees`` of firms ``which``, for orders of the book's month."""
-    _window_frees(firms.monthly_capacity_usd, firms.status, firms.mothballed_usd,
-                  firms.restarting_usd, firms.domestic_plan_usd, firms.export_plan_usd, which,
-                  b.month[0] + 1, b.months, b.cap_share[0], _ready(b), b.free)
+    _window_frees(b.calendars, which, b.month[0] + 1, b.months, b.cap_share[0], _ready(b), b.free)
 
 
 @compiled
@@ -313,9 +334,11 @@ def place(
         left = amount
         c = firms.monthly_capacity_usd[firm] if firms.status[firm] == _ACTIVE else 0.0
         for m in range(first_month, due + 1):  # earliest months first
-            room = _room(c, firms.mothballed_usd[firm], firms.restarting_usd[firm],
-                         firms.domestic_plan_usd[firm, m], firms.export_plan_usd[firm, m], m,
-                         b.cap_share[0], _ready(b))
+            room = _room(capacity=c, laid_up_usd=firms.mothballed_usd[firm],
+                         restarting_usd=firms.restarting_usd[firm],
+                         domestic_usd=firms.domestic_plan_usd[firm, m],
+                         export_usd=firms.export_plan_usd[firm, m], month=m,
+                         cap_share=b.cap_share[0], ready=_ready(b))
             take = min(room, left)
             firms.export_plan_usd[firm, m] += take
             left -= take
@@ -324,17 +347,17 @@ def place(
     # Each firm's free capacity depends on its own calendar only, so all are computed
     # after all have booked; each firm then moves down its runs to its new place (the
     # runs hold the same entries, sorted, as after a removal and an insertion).
-    _fill_frees(b, firms, placed_firm[:n])
+    _fill_frees(b, placed_firm[:n])
     for j in range(n):
         firm = placed_firm[j]
         for v in range(b.months.size):
             if not b.booked[v, firm]:
                 continue
             if b.free[v, firm] > MIN_FREE_USD:
-                _move(b.negative_free, b.firm, b.listed, b.first, v, sector, -before[v, j],
+                move(b.runs, v, sector, -before[v, j],
                       -b.free[v, firm], firm)
             else:
-                _remove(b.negative_free, b.firm, b.listed, b.first, v, sector, -before[v, j],
+                remove(b.runs, v, sector, -before[v, j],
                         firm)
                 b.booked[v, firm] = False
     return n
@@ -352,7 +375,7 @@ def _build(b: BookState, firms: Firms, day: float) -> None:
         b.rated[f] = (
             active[f] and firms.licence[f] == _LICENSED and firms.licence_until_day[f] > day
         )
-    _fill_frees(b, firms, np.flatnonzero(active))
+    _fill_frees(b, np.flatnonzero(active))
     for f in range(firms.status.size):
         if b.rated[f]:
             b.licensed[b.sector[f]] += 1
@@ -390,7 +413,7 @@ def expire(b: BookState, day: float) -> None:
         for w in range(b.months.size):
             if b.booked[w, firm]:
                 b.booked[w, firm] = False
-                _remove(b.negative_free, b.firm, b.listed, b.first, w, b.sector[firm],
+                remove(b.runs, w, b.sector[firm],
                         -b.free[w, firm], firm)
                 b.unlicensed_free[w, b.sector[firm]] += b.free[w, firm]
 
@@ -401,7 +424,7 @@ def _admit(b: BookState, firms: Firms, granted: np.ndarray) -> None:
         if b.rated[granted[j]]:
             raise ValueError("a firm admitted to the export book is in it already")
         b.rated[granted[j]] = True
-    _fill_frees(b, firms, granted)
+    _fill_frees(b, granted)
     for j in range(granted.size):
         firm = granted[j]
         b.licensed[b.sector[firm]] += 1
@@ -412,7 +435,7 @@ def _admit(b: BookState, firms: Firms, granted: np.ndarray) -> None:
             )
             if value > MIN_FREE_USD:
                 b.booked[w, firm] = True
-                _insert(b.negative_free, b.firm, b.listed, b.first, w, b.sector[firm], -value, firm)
+                insert(b.runs, w, b.sector[firm], -value, firm)
         _add_expiry(b, firms.licence_until_day[firm], firm)
 
 
@@ -433,71 +456,3 @@ def _add_expiry(b: BookState, day: float, firm: int) -> None:
         at -= 1
     b.expiry_day[at], b.expiry_firm[at] = day, firm
     b.cursor[0], b.cursor[1] = head, tail + 1
-
-
-@compiled
-def _position(
-    keys: np.ndarray, ids: np.ndarray, listed: np.ndarray, first: np.ndarray, w: int,
-    sector: int, negative_free: float, firm: int,
-) -> int:
-    """Where (negative_free, firm) is, or belongs, in the sector's sorted run of window
-    ``w``; the arguments are ``BookState``'s ``negative_free``, ``firm``, ``listed`` and
-    ``first``, passed one by one: see ``sim.compiled``."""
-    low = first[sector]
-    high = low + listed[w, sector]
-    while low < high:
-        middle = (low + high) // 2
-        key = keys[w, middle]
-        if key < negative_free or (key == negative_free and ids[w, middle] < firm):
-            low = middle + 1
-        else:
-            high = middle
-    return int(low)
-
-
-@compiled
-def _remove(
-    keys: np.ndarray, ids: np.ndarray, listed: np.ndarray, first: np.ndarray, w: int,
-    sector: int, negative_free: float, firm: int,
-) -> None:
-    """Take (negative_free, firm) out of the sector's sorted run of window ``w``."""
-    at = _position(keys, ids, listed, first, w, sector, negative_free, firm)
-    end = first[sector] + listed[w, sector] - 1
-    for k in range(at, end):
-        keys[w, k], ids[w, k] = keys[w, k + 1], ids[w, k + 1]
-    listed[w, sector] -= 1
-
-
-@compiled
-def _insert(
-    keys: np.ndarray, ids: np.ndarray, listed: np.ndarray, first: np.ndarray, w: int,
-    sector: int, negative_free: float, firm: int,
-) -> None:
-    """Put (negative_free, firm) into the sector's sorted run of window ``w``."""
-    at = _position(keys, ids, listed, first, w, sector, negative_free, firm)
-    end = first[sector] + listed[w, sector]
-    for k in range(end, at, -1):
-        keys[w, k], ids[w, k] = keys[w, k - 1], ids[w, k - 1]
-    keys[w, at], ids[w, at] = negative_free, firm
-    listed[w, sector] += 1
-
-
-@compiled
-def _move(
-    keys: np.ndarray, ids: np.ndarray, listed: np.ndarray, first: np.ndarray, w: int,
-    sector: int, old_key: float, new_key: float, firm: int,
-) -> None:
-    """Change (old_key, firm) to (new_key, firm) in the sector's sorted run of window
-    ``w``, shifting only the entries in between (a firm that took an order usually
-    moves a few places, while removing and inserting it shift the rest of the run)."""
-    at = _position(keys, ids, listed, first, w, sector, old_key, firm)
-    low, high = first[sector], first[sector] + listed[w, sector] - 1
-    while at < high and (keys[w, at + 1] < new_key
-                         or (keys[w, at + 1] == new_key and ids[w, at + 1] < firm)):
-        keys[w, at], ids[w, at] = keys[w, at + 1], ids[w, at + 1]
-        at += 1
-    while at > low and (keys[w, at - 1] > new_key
-                        or (keys[w, at - 1] == new_key and ids[w, at - 1] > firm)):
-        keys[w, at], ids[w, at] = keys[w, at - 1], ids[w, at - 1]
-        at -= 1
-    keys[w, at], ids[w, at] = new_key, firm

@@ -255,7 +255,8 @@ def _month_room(
 ) -> float:
     """What one month of a firm has free for a tranche: its capacity (0 unless active),
     less what is mothballed or restarting (unless ``laid_up``), less the month's
-    domestic plan, and less its export plan when exports are reserved."""
+    domestic plan, and less its export plan when exports are reserved. It takes the
+    firm's numbers, not ``Firms`` (see ``sim.compiled``): callers name them."""
     c = capacity
     if not laid_up:
         c = c - laid_up_usd - restarting_usd
@@ -273,9 +274,11 @@ def _tranche_room(
         c = firms.monthly_capacity_usd[f] if firms.status[f] == _ACTIVE else 0.0
         total = 0.0
         for m in range(month, month + period):
-            total += _month_room(c, firms.mothballed_usd[f], firms.restarting_usd[f],
-                                 firms.domestic_plan_usd[f, m], firms.export_plan_usd[f, m],
-                                 reserve, laid_up)
+            total += _month_room(capacity=c, laid_up_usd=firms.mothballed_usd[f],
+                                 restarting_usd=firms.restarting_usd[f],
+                                 domestic_usd=firms.domestic_plan_usd[f, m],
+                                 export_usd=firms.export_plan_usd[f, m], reserve=reserve,
+                                 laid_up=laid_up)
         free[f] = total
 
 
@@ -297,9 +300,11 @@ def schedule_domestic(
         total = 0.0
         for k in range(period):
             m = month + k
-            rooms[k] = _month_room(c, firms.mothballed_usd[f], firms.restarting_usd[f],
-                                   firms.domestic_plan_usd[f, m], firms.export_plan_usd[f, m],
-                                   reserve, laid_up)
+            rooms[k] = _month_room(capacity=c, laid_up_usd=firms.mothballed_usd[f],
+                                   restarting_usd=firms.restarting_usd[f],
+                                   domestic_usd=firms.domestic_plan_usd[f, m],
+                                   export_usd=firms.export_plan_usd[f, m], reserve=reserve,
+                                   laid_up=laid_up)
             total += rooms[k]
         if total <= 0.0:
             firms.domestic_plan_usd[f, month] += order

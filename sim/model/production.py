@@ -161,8 +161,9 @@ def _produce(
         r = (x / backlog if backlog > 0.0 else 0.0) * firms.export_backlog_revenue_usd[i]
         late = 0.0
         if x > 0.0:
-            late = _deliver(firms.export_backlog_by_market_usd, firms.export_due_usd, i, month,
-                            x, backlog)
+            late = _deliver(by_market_usd=firms.export_backlog_by_market_usd,
+                            due_usd=firms.export_due_usd, i=i, month=month, exported=x,
+                            backlog=backlog)
         slipped_d = firms.domestic_plan_usd[i, month] - d
         slipped_x = firms.export_plan_usd[i, month] - x
         output.slipped_usd[i] = slipped_d + slipped_x
