@@ -60,8 +60,7 @@ def end_month(
     mothballing = scenario.mothballing
     floor = mothballing.fixed_cost_floor if mothballing is not None else 1.0
     earned, totals = pay_costs(firms, output, sectors, paid_now, floor)
-    for name, row in zip(MONTH_TOTALS, totals, strict=True):
-        recorder.add(name, month, row)
+    recorder.add_rows(MONTH_TOTALS, month, totals)
     if paid_now:
         recorder.add("margin_paid_usd", month, firms.sector_sum(earned, sectors))
     else:
@@ -76,8 +75,7 @@ def end_month(
         recorder.trace_firms(day, delivered, "export_delivery", "delivered", exported)
         late = np.flatnonzero(output.export_late_usd)
         recorder.trace_firms(day, late, "export_late", "late", output.export_late_usd[late])
-    recorder.set("export_overdue_usd", month, firms.sector_sum(overdue_usd(firms, month), sectors))
+    recorder.set("export_overdue_usd", month, overdue_usd(firms, month, sectors))
     exit_firms(firms, scenario.exits, rng, receivables, month, day, recorder)
-    for name, row in zip(FIRM_TOTALS, tally_firms(firms, sectors, day), strict=True):
-        recorder.set(name, month, row)
+    recorder.set_rows(FIRM_TOTALS, month, tally_firms(firms, sectors, day))
     return levy

@@ -225,20 +225,21 @@ def _deliver(
     return late
 
 
-def overdue_usd(firms: Firms, month: int) -> np.ndarray:
-    """Per firm: export work due by the end of ``month`` or earlier and not delivered,
+def overdue_usd(firms: Firms, month: int, sectors: int) -> np.ndarray:
+    """Per sector: export work due by the end of ``month`` or earlier and not delivered,
     obligations with less than ``DUST_USD`` left not counted.
 
-    Few firms owe anything overdue, so only their rows are summed; each row is summed
-    as numpy sums a row of the whole calendar (pairwise), so totals do not depend on
-    which other firms owe.
+    Few firms owe anything overdue, so only their rows are summed, and only they are
+    added up per sector, in firm order: the others would add zeros. Each row is
+    summed as numpy sums a row of the whole calendar (pairwise), so totals do not
+    depend on which other firms owe.
     """
-    overdue = np.zeros(firms.size)
     owing = _owing(firms.export_due_usd, month)
-    if owing.size:
-        past_due = firms.export_due_usd[owing, : month + 1]
-        overdue[owing] = np.where(past_due >= DUST_USD, past_due, 0.0).sum(axis=1)
-    return overdue
+    if owing.size == 0:
+        return np.zeros(sectors)
+    past_due = firms.export_due_usd[owing, : month + 1]
+    overdue = np.where(past_due >= DUST_USD, past_due, 0.0).sum(axis=1)
+    return np.bincount(firms.sector[owing], weights=overdue, minlength=sectors)
 
 
 @entry

@@ -29,6 +29,15 @@ class Recorder:
         tracing: bool,
     ) -> None:
         self.record = record
+        # Every monthly series is a view of one block, so that a month's totals of many
+        # series are added in one operation (``add_rows``), not one per series.
+        months, sectors = len(month_start_days) - 1, len(record.sector_names)
+        self._block = np.zeros((len(record.monthly), months, sectors))
+        self._row = {name: i for i, name in enumerate(record.monthly)}
+        self._rows_of: dict[tuple[str, ...], np.ndarray] = {}
+        for name, i in self._row.items():
+            self._block[i] = record.monthly[name]
+            record.monthly[name] = self._block[i]
         self.tally = OrderTally.empty(
             len(month_start_days) - 1, len(record.sector_names), len(record.market_names)
         )
@@ -55,6 +64,20 @@ class Recorder:
     def add(self, name: str, month: int, per_sector: np.ndarray | float) -> None:
         """Add ``per_sector`` amounts to monthly series ``name``."""
         self.record.monthly[name][month] += per_sector
+
+    def add_rows(self, names: Sequence[str], month: int, rows: np.ndarray) -> None:
+        """Add each row of ``rows`` (names x sectors) to the monthly series of its name."""
+        self._block[self._rows(names), month] += rows
+
+    def set_rows(self, names: Sequence[str], month: int, rows: np.ndarray) -> None:
+        """Set each monthly series of ``names`` (stocks) to its row of ``rows``."""
+        self._block[self._rows(names), month] = rows
+
+    def _rows(self, names: Sequence[str]) -> np.ndarray:
+        key = tuple(names)
+        if key not in self._rows_of:
+            self._rows_of[key] = np.array([self._row[name] for name in key])
+        return self._rows_of[key]
 
     def add_market(self, name: str, month: int, per_market: np.ndarray) -> None:
         """Add ``per_market`` amounts to market series ``name``."""
