@@ -1,5 +1,6 @@
-"""What sweeps, explorations and sensitivity analyses share: varied fields, running many
-points through one pool, where results go.
+"""What sweeps, explorations and sensitivity analyses share: varied fields, the scenario at
+each point, one pool for many points, where results go (their points run through
+``sim.api.simulate_many``).
 
 In EMA Workbench's words, an experiment varies *levers* (what policy sets: budget,
 approval rates, commission cadence, export caps) or *uncertainties* (what nobody
@@ -8,15 +9,13 @@ sets: export demand, firm sizes) and reports the *outcomes*.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sim.api import RunResult, simulate_many
 from sim.results.folder import default_out_dir
 from sim.run.executors import worker_pool
-from sim.run.runner import Progress
 from sim.scenario.io import ScenarioText, scenario_to_yaml
 from sim.scenario.paths import field_annotation
 from sim.scenario.schema import Scenario
@@ -27,7 +26,6 @@ __all__ = [
     "field_type",
     "out_dir",
     "point_scenarios",
-    "run_points",
     "shared_pool",
 ]
 
@@ -68,23 +66,3 @@ def point_scenarios(
         text.scenario(point, filename=f"{base.name} ({label} {i})")
         for i, point in enumerate(settings)
     ]
-
-
-def run_points(
-    scenarios: Sequence[Scenario],
-    replications: int,
-    seed: int,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: Progress | None = None,
-    monthly: bool = True,
-) -> Iterator[RunResult]:
-    """Each scenario's ``replications`` with the same ``seed``, in order, through one pool
-    (``sim.api.simulate_many``); ``monthly=False`` for outcomes only.
-
-    The same seed at every point gives common random numbers: replication k of
-    every point draws the same streams, so differences between points come from
-    their settings. ``progress`` sees replications done over all points.
-    """
-    yield from simulate_many(scenarios, replications, seed, workers, scheduler,
-                             progress=progress, monthly=monthly)

@@ -16,7 +16,6 @@ from typing import Any, overload
 
 import numpy as np
 
-from sim.analysis.experiment import run_points
 from sim.analysis.explore.design import (
     BASE,
     MAX_POINTS,
@@ -26,7 +25,7 @@ from sim.analysis.explore.design import (
     dimensions,
     futures,
 )
-from sim.api import resolve_seed
+from sim.api import resolve_seed, simulate_many
 from sim.errors import InputError, ScenarioError
 from sim.metrics import KEY_METRICS
 from sim.run.runner import Progress
@@ -100,8 +99,8 @@ def run_explore(
     outcomes = KEY_METRICS
     values = np.empty((len(every), samples, replications, len(outcomes)))
     # Only the outcomes are kept: the workers need not send the monthly series.
-    results = run_points(scenarios, replications, seed, workers, scheduler, progress,
-                         monthly=False)
+    results = simulate_many(scenarios, replications, seed, workers, scheduler,
+                            progress=progress, monthly=False)
     for k, result in enumerate(results):
         future, policy = divmod(k, len(every))
         values[policy, future] = np.stack([result.column(o) for o in outcomes], axis=1)

@@ -14,7 +14,7 @@ the best policy there (Savage's regret, as in EMA Workbench and Rhodium).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -150,15 +150,11 @@ def spread_rows(
         if names is not None and name not in names:
             continue
         mean = stats["mean"]
-        interval = ""
-        if mean["ci_low"] is not None:
-            low, high = (format_value(name, mean[e]) for e in ("ci_low", "ci_high"))
-            interval = f" ({low} .. {high})"
         share = stats["variance_share"]["assumptions"]
         rows.append([
             name,
             *(format_value(name, stats[q]["value"]) for q in ("p05", "p50", "p95")),
-            format_value(name, mean["value"]) + interval,
+            _with_interval(format_value, name, mean["value"], mean),
             "n/a" if share is None else f"{share:.0%}",
         ])
     return rows
@@ -177,16 +173,12 @@ def comparison_rows(document: Mapping[str, Any]) -> list[list[str]]:
             if policy == BASE:
                 continue
             gain = row["gain"]
-            interval = ""
-            if gain["ci_low"] is not None:
-                low, high = (format_change(outcome, gain[e]) for e in ("ci_low", "ci_high"))
-                interval = f" ({low} .. {high})"
             rows.append([
                 policy,
                 outcome,
                 f"{row['share_better']:.0%}",
                 f"{row['share_worse']:.0%}",
-                format_change(outcome, gain["mean"]) + interval,
+                _with_interval(format_change, outcome, gain["mean"], gain),
                 format_value(outcome, row["max_regret"]),
             ])
     rows.sort(key=lambda r: (r[0], POLICY_OUTCOMES.index(r[1])))
@@ -207,3 +199,13 @@ def verdicts(document: Mapping[str, Any]) -> list[str]:
             text += f"; worse on {', '.join(harms)}"
         lines.append(text + ".")
     return lines
+
+
+def _with_interval(
+    form: Callable[[str, float], str], name: str, value: float, estimate: Mapping[str, Any]
+) -> str:
+    """``value`` formatted by ``form``, with the estimate's 95% CI when it has one."""
+    if estimate["ci_low"] is None:
+        return form(name, value)
+    low, high = (form(name, estimate[end]) for end in ("ci_low", "ci_high"))
+    return f"{form(name, value)} ({low} .. {high})"

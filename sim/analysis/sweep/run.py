@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.experiment import point_scenarios, run_points
+from sim.analysis.experiment import point_scenarios
 from sim.analysis.sweep.design import Lever, full_factorial
-from sim.api import RunResult, resolve_seed
+from sim.api import RunResult, resolve_seed, simulate_many
 from sim.metrics import OUTCOMES
 from sim.run.runner import Progress
 from sim.scenario.schema import Scenario
@@ -87,7 +87,7 @@ def run_sweep(
     settings = full_factorial(levers)
     scenarios = point_scenarios(base, settings, "sweep point")
     points: list[SweepPoint] = []
-    results = run_points(scenarios, replications, seed, workers, scheduler, progress)
+    results = simulate_many(scenarios, replications, seed, workers, scheduler, progress=progress)
     for index, (setting, result) in enumerate(zip(settings, results, strict=True)):
         point = SweepPoint(index, setting, {m: result.summary[m] for m in OUTCOMES})
         if on_point is not None:
