@@ -347,50 +347,33 @@ def allocate(
     capacity ** ``size_preference`` when the caller has it already (the stages of
     one tranche share it).
 
-    All sectors are placed in one compiled pass over the firm arrays: the tranche
-    is paid every month, and numpy calls per sector would cost more than the
-    arithmetic.
+    All sectors are placed in one compiled pass over the firm arrays, and the
+    incumbents' order in another: the tranche is paid every month in up to three
+    stages, and numpy calls per sector (or a dozen per stage) would cost more than
+    the arithmetic. The random numbers are drawn, and their logarithms taken, by
+    numpy, as before the passes were compiled: the same draws and the same keys.
     """
-    sector = np.arange(len(slices)).repeat([s.stop - s.start for s in slices])
-    total_free = np.bincount(sector, weights=free_usd, minlength=len(slices)).astype(float)
+    bounds = _bounds(slices)
+    total_free = _sector_totals(free_usd, bounds)
     if rule == "pro_rata":
-        share = np.divide(
-            amounts_usd, total_free, out=np.ones_like(total_free), where=total_free > 0
-        )
-        return np.where((share >= 1.0)[sector], free_usd, free_usd * share[sector])
+        return _pro_rata(amounts_usd, free_usd, bounds, total_free)
+    order = np.arange(free_usd.size)
     if rule == "largest_first":
-        order = np.arange(free_usd.size) if ranking is None else ranking
-        _rank_by_capacity(capacity_usd, _bounds(slices), order)
+        order = order if ranking is None else ranking
+        _rank_by_capacity(capacity_usd, bounds, order)
     elif rule == "incumbents_first":
         assert supplied_usd is not None
-        drawn = ((amounts_usd > 0.0) & (amounts_usd < total_free))[sector]
-        key = np.full(free_usd.size, -np.inf)
         if weight is None:
             weight = capacity_usd**size_preference
-        key[drawn] = _size_biased_keys(weight[drawn], rng)
-        order = np.arange(free_usd.size)
-        _suppliers_first(supplied_usd, key, _bounds(slices), drawn, order)
+        drawn = _drawn_firms(amounts_usd, total_free, bounds)
+        with np.errstate(divide="ignore"):  # log(0) is -inf: that firm comes last
+            log_u = np.log(rng.random(drawn))
+        _incumbents_order(amounts_usd, total_free, log_u, weight, supplied_usd, bounds, order)
     else:
-        order = np.arange(free_usd.size)
         for s, where in enumerate(slices):
             if 0.0 < amounts_usd[s] < total_free[s]:
                 order[where] = where.start + rng.permutation(where.stop - where.start)
-    return _fill_in_order(amounts_usd, free_usd, order, sector, total_free)
-
-
-def _size_biased_keys(weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Efraimidis-Spirakis keys: sorting by them from the largest draws a permutation in
-    which a firm comes before another with odds in proportion to its ``weight``.
-
-    log(u) / weight orders like u ** (1 / weight) without underflow; a firm with
-    no capacity (exited, weight 0 or 0 ** 0 = 1 with no free capacity) takes nothing
-    wherever it comes. One draw for all sectors, in firm order: the same numbers as
-    one draw per sector in sector order.
-    """
-    u = rng.random(weight.size)
-    with np.errstate(divide="ignore"):
-        keys: np.ndarray = np.where(weight > 0.0, np.log(u) / weight, -np.inf)
-    return keys
+    return _fill_in_order(amounts_usd, free_usd, order, bounds, total_free)
 
 
 def _bounds(slices: tuple[slice, ...]) -> np.ndarray:
@@ -399,25 +382,82 @@ def _bounds(slices: tuple[slice, ...]) -> np.ndarray:
 
 
 @compiled
-def _suppliers_first(
-    supplied_usd: np.ndarray, key: np.ndarray, bounds: np.ndarray, drawn: np.ndarray,
+def _sector_totals(free_usd: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Each sector's free capacity: a running sum in firm order, as ``np.bincount`` adds."""
+    total = np.zeros(bounds.shape[0])
+    for s in range(bounds.shape[0]):
+        for f in range(bounds[s, 0], bounds[s, 1]):
+            total[s] += free_usd[f]
+    return total
+
+
+@compiled
+def _pro_rata(
+    amounts_usd: np.ndarray, free_usd: np.ndarray, bounds: np.ndarray, total_free: np.ndarray
+) -> np.ndarray:
+    """Every firm of a sector gets the same share of its free capacity (all of it when
+    the sector's amount is at least its free capacity)."""
+    result = np.empty_like(free_usd)
+    for s in range(bounds.shape[0]):
+        share = amounts_usd[s] / total_free[s] if total_free[s] > 0.0 else 1.0
+        for f in range(bounds[s, 0], bounds[s, 1]):
+            result[f] = free_usd[f] if share >= 1.0 else free_usd[f] * share
+    return result
+
+
+@compiled
+def _drawn(amount_usd: float, total_free: float) -> bool:
+    """Whether a sector's firms are put in a random order: only when the order decides
+    who gets what (some amount, and less than the sector's free capacity)."""
+    return 0.0 < amount_usd < total_free
+
+
+@compiled
+def _drawn_firms(amounts_usd: np.ndarray, total_free: np.ndarray, bounds: np.ndarray) -> int:
+    """How many firms the incumbents' order draws a key for: those of the drawn sectors."""
+    count = 0
+    for s in range(bounds.shape[0]):
+        if _drawn(amounts_usd[s], total_free[s]):
+            count += bounds[s, 1] - bounds[s, 0]
+    return count
+
+
+@compiled
+def _incumbents_order(
+    amounts_usd: np.ndarray,
+    total_free: np.ndarray,
+    log_u: np.ndarray,
+    weight: np.ndarray,
+    supplied_usd: np.ndarray,
+    bounds: np.ndarray,
     order: np.ndarray,
 ) -> None:
-    """Order each sector whose firms were ``drawn`` (keys given) in place: past suppliers,
-    most supplied first, then the rest by key from the largest, ties by firm id.
+    """Order each drawn sector in place: past suppliers, most supplied first, then the
+    rest by Efraimidis-Spirakis key from the largest, ties by firm id.
 
-    The order of ``np.lexsort((-key, -supplied_usd, supplied_usd <= 0.0))``: firms by
-    key (stable, so ties by id), then stably by what they supplied, suppliers
-    first. Suppliers are few, so the second sort is short; the others have all
-    supplied 0 (orders only add up), which leaves them in key order.
+    The drawn firms' keys are ``log_u`` (one uniform's logarithm each, in firm order)
+    over ``weight``: log(u) / weight orders like u ** (1 / weight) without underflow,
+    and a firm with no weight (exited) comes last, where it takes nothing. The order
+    is that of ``np.lexsort((-key, -supplied_usd, supplied_usd <= 0.0))``; the
+    suppliers among the firms in key order are in key order themselves, so each
+    group is sorted on its own (the suppliers, few, by key and then stably by what
+    they supplied; the others, who have all supplied 0, by key).
     """
-    for start, stop in bounds:
-        if stop == start or not drawn[start]:
+    j = 0
+    for s in range(bounds.shape[0]):
+        start, stop = bounds[s, 0], bounds[s, 1]
+        if not _drawn(amounts_usd[s], total_free[s]):
             continue
-        firms = start + np.argsort(-key[start:stop], kind="mergesort")
-        suppliers = firms[supplied_usd[firms] > 0.0]
-        others = firms[~(supplied_usd[firms] > 0.0)]
+        key = np.empty(stop - start)
+        for f in range(start, stop):
+            key[f - start] = log_u[j] / weight[f] if weight[f] > 0.0 else -np.inf
+            j += 1
+        firms = np.arange(start, stop)
+        supplier = supplied_usd[start:stop] > 0.0
+        suppliers, others = firms[supplier], firms[~supplier]
+        suppliers = suppliers[np.argsort(-key[suppliers - start], kind="mergesort")]
         suppliers = suppliers[np.argsort(-supplied_usd[suppliers], kind="mergesort")]
+        others = others[np.argsort(-key[others - start], kind="mergesort")]
         order[start : start + suppliers.size] = suppliers
         order[start + suppliers.size : stop] = others
 
@@ -462,24 +502,23 @@ def _fill_in_order(
     amounts_usd: np.ndarray,
     free_usd: np.ndarray,
     order: np.ndarray,
-    sector: np.ndarray,
+    bounds: np.ndarray,
     total_free: np.ndarray,
 ) -> np.ndarray:
     """Fill firms in ``order`` (sector blocks kept) until each sector's amount is placed."""
     result = np.empty_like(free_usd)
-    placed, current = 0.0, -1
-    for k in range(order.size):
-        firm, s = order[k], sector[k]
-        if s != current:
-            placed, current = 0.0, s
-        free = free_usd[firm]
-        placed += free  # a running sum, as np.cumsum adds
-        if amounts_usd[s] >= total_free[s]:
-            # A sector with no more free capacity than its amount fills every firm
-            # exactly, whatever the rounding of the running sums.
-            result[firm] = free
-        else:
-            left = amounts_usd[s] - (placed - free)
-            taken = left if left > 0.0 else 0.0  # np.maximum(left, 0.0), then np.minimum
-            result[firm] = taken if taken < free else free
+    for s in range(bounds.shape[0]):
+        placed = 0.0
+        for k in range(bounds[s, 0], bounds[s, 1]):
+            firm = order[k]
+            free = free_usd[firm]
+            placed += free  # a running sum, as np.cumsum adds
+            if amounts_usd[s] >= total_free[s]:
+                # A sector with no more free capacity than its amount fills every firm
+                # exactly, whatever the rounding of the running sums.
+                result[firm] = free
+            else:
+                left = amounts_usd[s] - (placed - free)
+                taken = left if left > 0.0 else 0.0  # np.maximum(left, 0.0), then np.minimum
+                result[firm] = taken if taken < free else free
     return result
