@@ -84,6 +84,9 @@ class Purchaser:
     """Export levy collected since the last tranche; it is paid out with the next."""
     ranking: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Firms by sector and capacity, largest first, as of the last tranche."""
+    _odds_of: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """The capacities ``_weight`` was computed from."""
+    _weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
     def for_scenario(cls, scenario: Scenario, firms: int) -> Purchaser:
@@ -118,8 +121,7 @@ class Purchaser:
         period = self.budget.period_months
         capacity = firms.active_capacity()
         slices = tuple(firms.of_sector(s) for s in range(len(sectors)))
-        # A new supplier's odds, the same for every stage of the tranche.
-        weight = capacity**self.size_preference if self.allocation == "incumbents_first" else None
+        weight = self._odds(capacity) if self.allocation == "incumbents_first" else None
         free = tranche_room(firms, month, period, True, False)
         orders = allocate(amounts, free, self.allocation, capacity, slices, rng, self.ranking,
                           firms.domestic_orders_usd, self.size_preference,
@@ -152,6 +154,20 @@ class Purchaser:
             )
         recorder.add("budget_paid_usd", month, amounts)
         recorder.add("unspent_budget_usd", month, np.maximum(amounts - placed, 0.0))
+
+    def _odds(self, capacity: np.ndarray) -> np.ndarray:
+        """A new supplier's odds, capacity ** ``size_preference``, the same for every stage
+        of a tranche. Kept from the last tranche and computed again only for the firms
+        whose capacity changed since (few do in a month; a power costs some 100
+        instructions a firm)."""
+        if self._odds_of.shape != capacity.shape:
+            self._odds_of, self._weight = capacity.copy(), capacity**self.size_preference
+            return self._weight
+        changed = np.flatnonzero(capacity != self._odds_of)
+        if changed.size:
+            self._weight[changed] = capacity[changed] ** self.size_preference
+            self._odds_of[changed] = capacity[changed]
+        return self._weight
 
     def _place_left(
         self,
