@@ -384,7 +384,8 @@ def allocate(
         drawn = _drawn_firms(amounts_usd, total_free, bounds)
         with np.errstate(divide="ignore"):  # log(0) is -inf: that firm comes last
             log_u = np.log(rng.random(drawn))
-        _incumbents_order(amounts_usd, total_free, log_u, weight, supplied_usd, bounds, order)
+        _incumbents_order(amounts_usd, total_free, log_u, weight, supplied_usd, free_usd, bounds,
+                          order)
     else:
         for s, where in enumerate(slices):
             if 0.0 < amounts_usd[s] < total_free[s]:
@@ -445,6 +446,7 @@ def _incumbents_order(
     log_u: np.ndarray,
     weight: np.ndarray,
     supplied_usd: np.ndarray,
+    free_usd: np.ndarray,
     bounds: np.ndarray,
     order: np.ndarray,
 ) -> None:
@@ -454,10 +456,12 @@ def _incumbents_order(
     The drawn firms' keys are ``log_u`` (one uniform's logarithm each, in firm order)
     over ``weight``: log(u) / weight orders like u ** (1 / weight) without underflow,
     and a firm with no weight (exited) comes last, where it takes nothing. The order
-    is that of ``np.lexsort((-key, -supplied_usd, supplied_usd <= 0.0))``; the
-    suppliers among the firms in key order are in key order themselves, so each
-    group is sorted on its own (the suppliers, few, by key and then stably by what
-    they supplied; the others, who have all supplied 0, by key).
+    is that of ``np.lexsort((-key, -supplied_usd, supplied_usd <= 0.0))``, but only
+    as far as it matters: firms are taken from a heap until their free capacity
+    covers the sector's amount, and the rest, who get nothing whatever their order
+    (``_fill_in_order``), follow in heap order (the results are those of the whole
+    sort, to the bit). A tranche's later stages place
+    little, and its first mostly with past suppliers, so most of a sort is saved.
     """
     j = 0
     for s in range(bounds.shape[0]):
@@ -468,14 +472,53 @@ def _incumbents_order(
         for f in range(start, stop):
             key[f - start] = log_u[j] / weight[f] if weight[f] > 0.0 else -np.inf
             j += 1
-        firms = np.arange(start, stop)
-        supplier = supplied_usd[start:stop] > 0.0
-        suppliers, others = firms[supplier], firms[~supplier]
-        suppliers = suppliers[np.argsort(-key[suppliers - start], kind="mergesort")]
-        suppliers = suppliers[np.argsort(-supplied_usd[suppliers], kind="mergesort")]
-        others = others[np.argsort(-key[others - start], kind="mergesort")]
-        order[start : start + suppliers.size] = suppliers
-        order[start + suppliers.size : stop] = others
+        heap = np.arange(start, stop)
+        size = heap.size
+        for top in range(size // 2 - 1, -1, -1):
+            _sift_down(heap, top, size, supplied_usd, key, start)
+        # Past the amount the rest get nothing, but ``_fill_in_order`` computes what is
+        # left as amount - ((placed + free) - free), which rounding can leave a hair
+        # above 0: heap order starts only where the sum is past the amount by more
+        # than that rounding (a few ulps of the sector's free capacity).
+        placed, at, past = 0.0, start, amounts_usd[s] + 1e-15 * total_free[s]
+        while size > 0 and placed < past:
+            firm = heap[0]
+            order[at] = firm
+            at += 1
+            placed += free_usd[firm]  # the running sum ``_fill_in_order`` adds
+            size -= 1
+            heap[0] = heap[size]
+            _sift_down(heap, 0, size, supplied_usd, key, start)
+        order[at:stop] = heap[:size]
+
+
+@compiled
+def _comes_first(a: int, b: int, supplied_usd: np.ndarray, key: np.ndarray, start: int) -> bool:
+    """Whether firm ``a`` comes before firm ``b``: more supplied, else the larger key,
+    else the lower id (firms that never supplied have all supplied 0)."""
+    if supplied_usd[a] != supplied_usd[b]:
+        return supplied_usd[a] > supplied_usd[b]
+    if key[a - start] != key[b - start]:
+        return key[a - start] > key[b - start]
+    return a < b
+
+
+@compiled
+def _sift_down(
+    heap: np.ndarray, at: int, size: int, supplied_usd: np.ndarray, key: np.ndarray, start: int
+) -> None:
+    """Restore the heap below ``at``: each firm comes before its children."""
+    while True:
+        child = 2 * at + 1
+        if child >= size:
+            return
+        if child + 1 < size and _comes_first(heap[child + 1], heap[child], supplied_usd, key,
+                                             start):
+            child += 1
+        if not _comes_first(heap[child], heap[at], supplied_usd, key, start):
+            return
+        heap[at], heap[child] = heap[child], heap[at]
+        at = child
 
 
 @compiled
