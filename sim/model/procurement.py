@@ -497,9 +497,9 @@ def _comes_first(a: int, b: int, supplied_usd: np.ndarray, key: np.ndarray, star
     """Whether firm ``a`` comes before firm ``b``: more supplied, else the larger key,
     else the lower id (firms that never supplied have all supplied 0)."""
     if supplied_usd[a] != supplied_usd[b]:
-        return supplied_usd[a] > supplied_usd[b]
+        return bool(supplied_usd[a] > supplied_usd[b])
     if key[a - start] != key[b - start]:
-        return key[a - start] > key[b - start]
+        return bool(key[a - start] > key[b - start])
     return a < b
 
 
