@@ -34,7 +34,7 @@ import numpy as np
 
 from sim.compiled import compiled, entry
 from sim.model.firms import Firms, LicenceState, Status
-from sim.model.sorted_runs import Runs, insert, move, remove
+from sim.model.sorted_runs import Runs, insert, move, remove, stable_argsort
 
 __all__ = ["MIN_FREE_USD", "BookState", "Calendars", "ExportBook", "expire", "place"]
 
@@ -391,12 +391,12 @@ def _build(b: BookState, firms: Firms, day: float) -> None:
                     b.negative_free[w, end], b.firm[w, end] = -b.free[w, f], f
                     end += 1
             b.listed[w, s] = end - start
-            order = np.argsort(b.negative_free[w, start:end], kind="mergesort")
+            order = stable_argsort(b.negative_free[w, start:end])
             b.negative_free[w, start:end] = b.negative_free[w, start:end][order]
             b.firm[w, start:end] = b.firm[w, start:end][order]
     rated = np.flatnonzero(b.rated)
     until = firms.licence_until_day[rated]
-    order = np.argsort(until, kind="mergesort")
+    order = stable_argsort(until)
     b.expiry_day[: rated.size] = until[order]
     b.expiry_firm[: rated.size] = rated[order]
     b.cursor[0], b.cursor[1] = 0, rated.size

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.compiled import compiled
 
-__all__ = ["Runs", "insert", "move", "remove"]
+__all__ = ["Runs", "insert", "move", "remove", "stable_argsort"]
 
 
 class Runs(NamedTuple):
@@ -83,3 +83,22 @@ def move(r: Runs, w: int, sector: int, old_key: float, new_key: float, firm: int
         r.keys[w, at], r.ids[w, at] = r.keys[w, at - 1], r.ids[w, at - 1]
         at -= 1
     r.keys[w, at], r.ids[w, at] = new_key, firm
+
+
+@compiled
+def stable_argsort(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="mergesort")``: by key, ties in index order, for keys
+    without NaN. numba's quicksort, then each stretch of equal keys put back in
+    index order: a rebuild of the book sorts every licensed firm's key per window
+    and the licences' end days (where ties are the rule: a meeting's licences end
+    together), and numba's merge sort takes about twice the time."""
+    order = np.argsort(keys)
+    start = 0
+    while start < order.size:
+        stop = start + 1
+        while stop < order.size and keys[order[stop]] == keys[order[start]]:
+            stop += 1
+        if stop - start > 1:
+            order[start:stop] = np.sort(order[start:stop])
+        start = stop
+    return order

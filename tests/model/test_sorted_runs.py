@@ -1,5 +1,6 @@
 """sim.model.sorted_runs: inserts, removals and moves keep each run sorted by (key, firm
-id), against a sorted list of the same entries."""
+id), against a sorted list of the same entries; the book's stable sort, against numpy's
+merge sort."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.model.sorted_runs import Runs, insert, move, remove
+from sim.model.sorted_runs import Runs, insert, move, remove, stable_argsort
 
 FIRMS = 6
 
@@ -43,3 +44,13 @@ def test_runs_stay_sorted_by_key_then_firm_whatever_the_updates(
             held[firm] = key
         for s in (0, 1):
             assert _run(r, s) == sorted((k, f) for f, k in held.items() if f // 3 == s)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([-3.0, -1.5, 0.0, 0.25, 2.0, np.inf, -np.inf]), max_size=60))
+def test_stable_argsort_is_numpys_merge_sort(keys: list[float]) -> None:
+    """Ties (the rule among licence end days) keep index order, as a stable sort does."""
+    values = np.array(keys, dtype=float)
+    np.testing.assert_array_equal(
+        stable_argsort(values), np.argsort(values, kind="mergesort")
+    )
