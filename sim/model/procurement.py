@@ -87,6 +87,9 @@ class Purchaser:
     _odds_of: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """The capacities ``_weight`` was computed from."""
     _weight: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _slices: tuple[slice, ...] = ()
+    """Each sector's firms, and the same as an array: firms keep their ids and sectors."""
+    _bounds: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
 
     @classmethod
     def for_scenario(cls, scenario: Scenario, firms: int) -> Purchaser:
@@ -120,12 +123,15 @@ class Purchaser:
         self.levy_pool_usd = 0.0
         period = self.budget.period_months
         capacity = firms.active_capacity()
-        slices = tuple(firms.of_sector(s) for s in range(len(sectors)))
+        if len(self._slices) != len(sectors):  # firms keep their ids: once a replication
+            self._slices = tuple(firms.of_sector(s) for s in range(len(sectors)))
+            self._bounds = _bounds(self._slices)
+        slices = self._slices
         weight = self._odds(capacity) if self.allocation == "incumbents_first" else None
         free = tranche_room(firms, month, period, True, False)
         orders = allocate(amounts, free, self.allocation, capacity, slices, rng, self.ranking,
                           firms.domestic_orders_usd, self.size_preference,
-                          weight)
+                          weight, self._bounds)
         placed = firms.sector_sum(orders, len(sectors))
         if self.reallocate_unspent:
             orders, placed, amounts = self._reallocate(
@@ -192,7 +198,7 @@ class Purchaser:
         room = tranche_room(firms, month, period, reserve, True)
         more = allocate(left, room, self.allocation, capacity, slices, rng,
                         self.ranking, firms.domestic_orders_usd, self.size_preference,
-                          weight)
+                        weight, self._bounds)
         schedule_domestic(firms, more, month, period, reserve, True)
         firms.domestic_backlog_usd[:] += more
         return orders + more, placed + firms.sector_sum(more, sectors)
@@ -233,7 +239,7 @@ class Purchaser:
             extra = unspent.sum() * taking / taking.sum()
             given = given - unspent + extra
             more = allocate(extra, room, self.allocation, capacity, slices, rng, self.ranking,
-                            supplied, self.size_preference, weight)
+                            supplied, self.size_preference, weight, self._bounds)
             orders = orders + more
             placed = placed + np.array([more[where].sum() for where in slices])
         return orders, placed, given
@@ -340,6 +346,7 @@ def allocate(
     supplied_usd: np.ndarray | None = None,
     size_preference: float = 1.0,
     weight: np.ndarray | None = None,
+    bounds: np.ndarray | None = None,
 ) -> np.ndarray:
     """Place each sector's amount with its firms, none above its free capacity.
 
@@ -361,7 +368,7 @@ def allocate(
     again in place. Capacities change little from one tranche to the next, so
     starting from the last order saves most of the sorting. ``weight`` is
     capacity ** ``size_preference`` when the caller has it already (the stages of
-    one tranche share it).
+    one tranche share it); ``bounds``, ``slices`` as an array (see ``_bounds``).
 
     All sectors are placed in one compiled pass over the firm arrays, and the
     incumbents' order in another: the tranche is paid every month in up to three
@@ -369,7 +376,7 @@ def allocate(
     the arithmetic. The random numbers are drawn, and their logarithms taken, by
     numpy, as before the passes were compiled: the same draws and the same keys.
     """
-    bounds = _bounds(slices)
+    bounds = _bounds(slices) if bounds is None else bounds
     total_free = _sector_totals(free_usd, bounds)
     if rule == "pro_rata":
         return _pro_rata(amounts_usd, free_usd, bounds, total_free)
