@@ -3,12 +3,8 @@
 An export order that arrives in month M asks for delivery within the market's
 ``delivery_months``: production at the ends of months M+1 to M+k, due by the end
 of month M+k. A licensed firm's free capacity for that window is the sum, over
-those months, of what its capacity calendar leaves free for exports:
-
-    room(m) = max(min(cap_share * capacity - export plan(m),
-                      capacity - domestic plan(m) - export plan(m)), 0)
-
-The order goes to the firm with most free capacity; when one firm cannot take it
+those months, of what its capacity calendar leaves free for exports
+(``export_room``). The order goes to the firm with most free capacity; when one firm cannot take it
 all, it is split, largest free capacity first, over at most ``max_suppliers``
 firms; what they cannot take is lost. A firm that takes a share books it into its
 calendar, earliest months first, and owes it by the end of month M+k.
@@ -17,7 +13,8 @@ Orders are the model's most frequent event and each touches only a few firms, so
 the book keeps, per delivery window, each sector's firms with free capacity in a
 sorted run of an array, updated in place (a binary search and a shift per firm
 touched), instead of re-deriving and re-sorting the sector on every order.
-Licences granted at a meeting and licences that end are also applied in place.
+Licences granted at a meeting and licences that end are also applied in place, and
+renewals that move licences' end days only re-sort the end days (``licences_renewed``).
 Anything else that sets free capacity (a new month, domestic plans, firm status,
 month-end production) makes the book stale (``invalidate``); the next order finds
 it rebuilt from the firms, all sectors at once (``up_to_date``).
@@ -33,29 +30,17 @@ from typing import NamedTuple
 import numpy as np
 
 from sim.compiled import compiled, entry
+from sim.model.export_room import Calendars, window_frees
+from sim.model.export_room import room as month_room
 from sim.model.firms import Firms, LicenceState, Status
 from sim.model.sorted_runs import Runs, insert, move, remove, stable_argsort
 
-__all__ = ["MIN_FREE_USD", "BookState", "Calendars", "ExportBook", "expire", "place"]
+__all__ = ["MIN_FREE_USD", "BookState", "ExportBook", "expire", "place"]
 
 _ACTIVE, _LICENSED = int(Status.ACTIVE), int(LicenceState.LICENSED)
 
 MIN_FREE_USD = 0.01
 """Free capacity below a cent is rounding left by earlier splits, not room for an order."""
-
-
-class Calendars(NamedTuple):
-    """The arrays of ``Firms`` that a firm's free export capacity is computed from (the
-    same arrays, not copies): a structure of six rather than ``Firms``' 37, because
-    a compiled helper called once per order counts a reference to each array it takes
-    (see ``sim.compiled``)."""
-
-    capacity_usd: np.ndarray
-    status: np.ndarray
-    laid_up_usd: np.ndarray
-    restarting_usd: np.ndarray
-    domestic_plan_usd: np.ndarray
-    export_plan_usd: np.ndarray
 
 
 class BookState(NamedTuple):
@@ -166,17 +151,23 @@ class ExportBook:
         self.placed_usd = np.empty(n)
         """Who took how much of the last order placed (the first entries)."""
         self._stale = True
+        self._renewed = False
 
     def invalidate(self) -> None:
         """Free capacity changed outside the book: rebuild it before the next order."""
         self._stale = True
 
+    def licences_renewed(self) -> None:
+        """Licences' end days moved (renewals): before the next order, the book takes them
+        up as a rebuild would, without computing free capacity again (``_refresh``)."""
+        self._renewed = True
+
     def up_to_date(self, firms: Firms, month: int, day: float) -> ExportBook:
         """The book for orders of ``month`` on ``day``: rebuilt from ``firms`` if stale."""
-        if self._stale:
+        if self._stale or (self._renewed and not _refresh(self.state, firms, day)):
             self.state.month[0] = month
             _build(self.state, firms, day)
-            self._stale = False
+        self._stale = self._renewed = False
         return self
 
     @property
@@ -239,65 +230,9 @@ def _ready(b: BookState) -> int:
 
 
 @compiled
-def _room(
-    capacity: float,
-    laid_up_usd: float,
-    restarting_usd: float,
-    domestic_usd: float,
-    export_usd: float,
-    month: int,
-    cap_share: float,
-    ready: int,
-) -> float:
-    """What a firm's calendar leaves free for exports in ``month``, from its capacity (0
-    unless active), mothballed and restarting capacity, and the month's plans: capacity
-    in use, and mothballed capacity only from month ``ready`` on (see ``_ready``). It
-    takes the firm's numbers, not ``Firms`` (see ``sim.compiled``): callers name them."""
-    c = capacity
-    if month < ready:
-        c = c - laid_up_usd - restarting_usd
-    room = min(cap_share * c - export_usd, c - domestic_usd - export_usd)
-    return room if room > 0.0 else 0.0
-
-
-@compiled
-def _window_frees(
-    cal: Calendars,
-    which: np.ndarray,
-    start: int,
-    months: np.ndarray,
-    cap_share: float,
-    ready: int,
-    free: np.ndarray,
-) -> None:
-    """The free capacity of firms ``which`` in every window, into ``free[:, f]``: the sum
-    of ``_room`` over the window's ``months[w]`` months from ``start`` (M+1).
-
-    One pass over the longest window's months: windows are sorted by length and all
-    start in month M+1, so each window's sum is a prefix of the same running sum.
-    Every firm of a rebuild, an order or a meeting's licences in one call: called
-    once per firm, it cost more than its sums (see ``sim.compiled``).
-    """
-    if months.size == 0:  # no market: no window
-        return
-    for f in which:
-        c = cal.capacity_usd[f] if cal.status[f] == _ACTIVE else 0.0
-        total, w = 0.0, 0
-        for m in range(start, start + months[months.size - 1]):
-            total += _room(capacity=c, laid_up_usd=cal.laid_up_usd[f],
-                           restarting_usd=cal.restarting_usd[f],
-                           domestic_usd=cal.domestic_plan_usd[f, m],
-                           export_usd=cal.export_plan_usd[f, m], month=m, cap_share=cap_share,
-                           ready=ready)
-            while w < months.size and m == start + months[w] - 1:
-                free[w, f] = total
-                w += 1
-
-
-@compiled
 def _fill_frees(b: BookState, which: np.ndarray) -> None:
-    """``_window_frees`` of firms ``which``, for orders of the book's month."""
-    _window_frees(b.calendars, which, b.month[0] + 1, b.months, b.cap_share[0], _ready(b), b.free)
+    """``window_frees`` of firms ``which``, for orders of the book's month."""
+    window_frees(b.calendars, which, b.month[0] + 1, b.months, b.cap_share[0], _ready(b), b.free)
 
 
 @compiled
@@ -334,7 +269,7 @@ def place(
         left = amount
         c = firms.monthly_capacity_usd[firm] if firms.status[firm] == _ACTIVE else 0.0
         for m in range(first_month, due + 1):  # earliest months first
-            room = _room(capacity=c, laid_up_usd=firms.mothballed_usd[firm],
+            room = month_room(capacity=c, laid_up_usd=firms.mothballed_usd[firm],
                          restarting_usd=firms.restarting_usd[firm],
                          domestic_usd=firms.domestic_plan_usd[firm, m],
                          export_usd=firms.export_plan_usd[firm, m], month=m,
@@ -367,21 +302,12 @@ def place(
 def _build(b: BookState, firms: Firms, day: float) -> None:
     # Firms are visited in id order and sorted stably, so equal keys stay in id order.
     b.booked[:] = False
-    b.licensed[:] = 0
-    b.unlicensed_free[:] = 0.0
     active = np.zeros(firms.status.size, dtype=np.bool_)
     for f in range(firms.status.size):
-        active[f] = firms.status[f] == _ACTIVE and b.exportable[b.sector[f]]
-        b.rated[f] = (
-            active[f] and firms.licence[f] == _LICENSED and firms.licence_until_day[f] > day
-        )
+        active[f] = _active(firms.status[f], b.exportable[b.sector[f]])
+        b.rated[f] = active[f] and _licensed(firms.licence[f], firms.licence_until_day[f], day)
     _fill_frees(b, np.flatnonzero(active))
-    for f in range(firms.status.size):
-        if b.rated[f]:
-            b.licensed[b.sector[f]] += 1
-        elif active[f]:
-            for w in range(b.months.size):
-                b.unlicensed_free[w, b.sector[f]] += b.free[w, f]
+    _count(b, firms)
     for w in range(b.months.size):
         for s in range(b.listed.shape[1]):
             start = end = b.first[s]
@@ -394,6 +320,66 @@ def _build(b: BookState, firms: Firms, day: float) -> None:
             order = stable_argsort(b.negative_free[w, start:end])
             b.negative_free[w, start:end] = b.negative_free[w, start:end][order]
             b.firm[w, start:end] = b.firm[w, start:end][order]
+    _sort_expiries(b, firms)
+
+
+@entry
+def _refresh(b: BookState, firms: Firms, day: float) -> bool:
+    """Take up licences' new end days as ``_build`` on ``day`` would, when no firm joins
+    the book: those whose licence has ended leave it, the counts and the end days are
+    made again. Free capacity is not computed again: no calendar changed since the
+    book was built (anything that changes one makes the book stale), so each firm's
+    is what a rebuild would find, and the runs are those a rebuild would sort.
+    Returns False, having changed nothing, when a firm would join (a lapsed licence
+    renewed): the book must be built."""
+    rated = np.empty(firms.status.size, dtype=np.bool_)
+    for f in range(firms.status.size):
+        rated[f] = _active(firms.status[f], b.exportable[b.sector[f]]) and _licensed(
+            firms.licence[f], firms.licence_until_day[f], day)
+        if rated[f] and not b.rated[f]:
+            return False
+    for f in range(firms.status.size):
+        if b.rated[f] and not rated[f]:
+            b.rated[f] = False
+            for w in range(b.months.size):
+                if b.booked[w, f]:
+                    b.booked[w, f] = False
+                    remove(b.runs, w, b.sector[f], -b.free[w, f], f)
+    _count(b, firms)
+    _sort_expiries(b, firms)
+    return True
+
+
+@compiled
+def _active(status: int, exportable: bool) -> bool:
+    """Whether a firm is active in a sector that may export: it has free capacity. It
+    takes the firm's numbers, not ``Firms`` (see ``sim.compiled``)."""
+    return status == _ACTIVE and exportable
+
+
+@compiled
+def _licensed(licence: int, until_day: float, day: float) -> bool:
+    """Whether a firm holds a licence valid on ``day``."""
+    return licence == _LICENSED and until_day > day
+
+
+@compiled
+def _count(b: BookState, firms: Firms) -> None:
+    """Licensed firms per sector, and the free capacity of active firms without a
+    licence, summed in firm order."""
+    b.licensed[:] = 0
+    b.unlicensed_free[:] = 0.0
+    for f in range(firms.status.size):
+        if b.rated[f]:
+            b.licensed[b.sector[f]] += 1
+        elif _active(firms.status[f], b.exportable[b.sector[f]]):
+            for w in range(b.months.size):
+                b.unlicensed_free[w, b.sector[f]] += b.free[w, f]
+
+
+@compiled
+def _sort_expiries(b: BookState, firms: Firms) -> None:
+    """The end days of the licences in the book, soonest first, ties by firm id."""
     rated = np.flatnonzero(b.rated)
     until = firms.licence_until_day[rated]
     order = stable_argsort(until)

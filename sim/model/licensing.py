@@ -253,7 +253,7 @@ def _decide_renewals(
     firms.licence[renewed] = LICENSED
     firms.licence_until_day[renewed] = start + commission.licence_days
     firms.reapply_day[refused] = day + commission.spec.reapply_after_days
-    book.invalidate()  # licence ends moved: the book's expiry list with them
+    book.licences_renewed()
     asked = np.array([d for _, d in renewals])
     _record_decisions(firms, decided, approved, day - asked, day,
                       ("licence_renewed", "renewal_refused", "expiring"), recorder)

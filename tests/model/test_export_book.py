@@ -225,3 +225,55 @@ def test_orders_licences_and_expiries_are_booked_as_the_definition_says(
             np.testing.assert_allclose([a for _, a in placed], [a for _, a in expected], rtol=1e-9)
 
 
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_renewals_leave_the_book_as_a_rebuild_would(data: st.DataObject) -> None:
+    """After orders, grants and waits, renewals move some licences' end days: the book
+    takes them up without computing free capacity again (or is built again when a
+    lapsed licence comes back), and ends up, to the bit, as a book built afresh."""
+    n = data.draw(st.integers(1, 8))
+
+    def per_firm(values: st.SearchStrategy[Any]) -> list[Any]:
+        return data.draw(st.lists(values, min_size=n, max_size=n))
+
+    sector = sorted(per_firm(st.integers(0, 1)))
+    until = [u if ok else -np.inf for u, ok in zip(
+        per_firm(st.sampled_from([5.0, 10.0, 20.0])), per_firm(st.booleans()), strict=True)]
+    firms = _firms(per_firm(st.sampled_from([1.0, 2.5, 4.0, 10.0])), sector=sector,
+                   until=until, sectors=2)
+    firms.domestic_plan_usd[:, 1:] = np.array(per_firm(st.sampled_from([0.0, 1.0, 3.0])))[:, None]
+    windows = (3, 6)
+    book = ExportBook(firms, 2, windows, 1.0).up_to_date(firms, 0, 0.0)
+    day = 0.0
+    for kind, firm, size in data.draw(st.lists(st.tuples(
+        st.sampled_from(["order", "grant", "wait"]), st.integers(0, n - 1),
+        st.sampled_from([0.5, 2.0, 5.0, 20.0]),
+    ), max_size=12)):
+        if kind == "wait":
+            day += size
+        elif kind == "grant" and firms.licence[firm] != LicenceState.LICENSED:
+            firms.licence[firm], firms.licence_until_day[firm] = LicenceState.LICENSED, day + 10.0
+            book.admit(firms, np.array([firm]))
+        elif kind == "order":
+            book.up_to_date(firms, 0, day).expire(day)
+            book.place(firms, sector[firm], size, data.draw(st.sampled_from(windows)), 2)
+    renewed = [f for f in range(n)
+               if firms.licence[f] == LicenceState.LICENSED and data.draw(st.booleans())]
+    firms.licence_until_day[renewed] = np.maximum(firms.licence_until_day[renewed], day) + 30.0
+    book.licences_renewed()
+    day += data.draw(st.sampled_from([0.0, 4.0, 12.0]))
+    got = book.up_to_date(firms, 0, day).state
+    want = ExportBook(firms, 2, windows, 1.0).up_to_date(firms, 0, day).state
+    for name in ("rated", "licensed", "listed", "booked", "unlicensed_free", "cursor"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(want, name), err_msg=name)
+    np.testing.assert_array_equal(got.free[want.booked], want.free[want.booked])
+    live = slice(0, int(want.cursor[1]))
+    np.testing.assert_array_equal(got.expiry_day[live], want.expiry_day[live])
+    np.testing.assert_array_equal(got.expiry_firm[live], want.expiry_firm[live])
+    for w in range(len(windows)):
+        for s in range(2):
+            run = slice(want.first[s], want.first[s] + want.listed[w, s])
+            np.testing.assert_array_equal(got.negative_free[w, run], want.negative_free[w, run])
+            np.testing.assert_array_equal(got.firm[w, run], want.firm[w, run])
