@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.compiled import entry
 from sim.model.calendar import DAYS_PER_MONTH, Calendar
 from sim.model.export_book import ExportBook
 from sim.model.firms import ACTIVE, LICENSED, NONE, PREPARING, QUEUED, REFUSED, Firms
@@ -105,11 +106,24 @@ class Commission:
 
 def expire_licences(firms: Firms, day: float, recorder: Recorder) -> None:
     """Licences whose end day is on or before ``day`` end: the firm holds none again."""
-    expired = (firms.licence == LICENSED) & (firms.licence_until_day <= day)
-    firms.licence[expired] = NONE
+    expired = _expire(firms, day)
     if recorder.tracing:
-        active = firms.status == ACTIVE
-        recorder.trace_firms(day, np.flatnonzero(expired & active), "licence_expired", "none")
+        active = expired[firms.status[expired] == ACTIVE]
+        recorder.trace_firms(day, active, "licence_expired", "none")
+
+
+# The monthly passes over every firm below are compiled: as numpy they were a dozen
+# calls on a thousand firms each, for a few comparisons a firm.
+
+
+@entry
+def _expire(firms: Firms, day: float) -> np.ndarray:
+    expired = np.zeros(firms.status.size, dtype=np.bool_)
+    for f in range(firms.status.size):
+        if firms.licence[f] == LICENSED and firms.licence_until_day[f] <= day:
+            firms.licence[f] = NONE
+            expired[f] = True
+    return np.flatnonzero(expired)
 
 
 def open_applications(
@@ -126,21 +140,26 @@ def open_applications(
     """
     if opens_day > day:
         return None
-    may_apply = (
-        (firms.licence == NONE) & (firms.reapply_day <= day) & ~firms.renewing
-    ) | ((firms.licence == REFUSED) & (firms.reapply_day <= day))
-    eligible = (
-        (firms.status == ACTIVE)
-        & exportable[firms.sector]
-        & may_apply
-        & (firms.idle_share > spec.apply_when_idle_share)
-    )
-    starting = eligible.nonzero()[0]
+    starting = _starting(firms, exportable, spec.apply_when_idle_share, day)
     if starting.size == 0:
         return None
     firms.licence[starting] = PREPARING
     started = opens_day if month == 0 and opens_day < day else day
     return starting, max(day, started + spec.preparation_days)
+
+
+@entry
+def _starting(firms: Firms, exportable: np.ndarray, idle_share: float, day: float) -> np.ndarray:
+    """Active firms of exportable sectors, without a licence (or refused) and past their
+    re-application day, not renewing, idle above ``idle_share``."""
+    starting = np.zeros(firms.status.size, dtype=np.bool_)
+    for f in range(firms.status.size):
+        licence, due = firms.licence[f], firms.reapply_day[f] <= day
+        may_apply = (licence == NONE and due and not firms.renewing[f]) or (
+            licence == REFUSED and due)
+        starting[f] = (firms.status[f] == ACTIVE and exportable[firms.sector[f]] and may_apply
+                       and firms.idle_share[f] > idle_share)
+    return np.flatnonzero(starting)
 
 
 def submit_applications(
@@ -219,16 +238,22 @@ def request_renewals(
     renewal = commission.spec.renewal
     if renewal is None:
         return
-    asking = np.flatnonzero(
-        (firms.status == ACTIVE)
-        & (firms.licence == LICENSED)
-        & ~firms.renewing
-        & (firms.reapply_day <= day)
-        & (firms.licence_until_day - renewal.lead_days < until_day)
-    )
+    asking = _asking(firms, renewal.lead_days, day, until_day)
     firms.renewing[asking] = True
     commission.renewals.extend((int(f), day) for f in asking.tolist())
     recorder.trace_firms(day, asking, "renewal_requested", "renewing")
+
+
+@entry
+def _asking(firms: Firms, lead_days: int, day: float, until_day: float) -> np.ndarray:
+    """Active licensed firms not renewing yet, past their re-application day, whose
+    licence ends within ``lead_days`` of ``until_day``."""
+    asking = np.zeros(firms.status.size, dtype=np.bool_)
+    for f in range(firms.status.size):
+        asking[f] = (firms.status[f] == ACTIVE and firms.licence[f] == LICENSED
+                     and not firms.renewing[f] and firms.reapply_day[f] <= day
+                     and firms.licence_until_day[f] - lead_days < until_day)
+    return np.flatnonzero(asking)
 
 
 def _decide_renewals(
