@@ -36,6 +36,18 @@ _STATE_NAMES = {
 }
 
 
+_LEAVING_ROWS = (
+    "cash_at_exit_usd",
+    "debt_at_exit_usd",
+    "unspent_budget_usd",
+    "unmet_export_demand_usd",
+    "unmet_cancelled_usd",
+    "export_cancelled_usd",
+)
+"""What leaves with exiting firms: their cash and debt, their domestic backlog (unspent
+budget) and their export backlog (unmet and cancelled export demand)."""
+
+
 def exit_firms(
     firms: Firms,
     spec: Exits,
@@ -53,42 +65,49 @@ def exit_firms(
     if leaving.size == 0:
         return leaving
     receivables.settle_exits(firms, leaving, buyer, month, recorder)
-    sectors, sector = len(recorder.record.sector_names), firms.sector[leaving]
-    for name, values in (
-        ("cash_at_exit_usd", firms.cash_usd),
-        ("debt_at_exit_usd", firms.debt_usd),
-    ):
-        recorder.add(name, month, np.bincount(sector, weights=values[leaving], minlength=sectors))
-    firms.debt_usd[leaving] = 0.0
-    for name, backlog in (
-        ("unspent_budget_usd", firms.domestic_backlog_usd),
-        ("unmet_export_demand_usd", firms.export_backlog_usd),
-        ("unmet_cancelled_usd", firms.export_backlog_usd),
-        ("export_cancelled_usd", firms.export_backlog_usd),
-    ):
-        recorder.add(name, month, np.bincount(sector, weights=backlog[leaving], minlength=sectors))
+    sectors = len(recorder.record.sector_names)
+    cash, debt, domestic, exports = _leaving_totals(firms, leaving, sectors)
+    recorder.add_rows(_LEAVING_ROWS, month, np.stack([cash, debt, domestic, exports, exports,
+                                                       exports]))
     recorder.add_market("lost_usd", month, firms.export_backlog_by_market_usd[leaving].sum(axis=0))
     queued = leaving[(firms.licence[leaving] == QUEUED) | firms.renewing[leaving]]
     recorder.add("applications_lapsed", month, np.bincount(firms.sector[queued], minlength=sectors))
-    for array in (
-        firms.domestic_backlog_usd,
-        firms.export_backlog_usd,
-        firms.export_backlog_revenue_usd,
-        firms.domestic_plan_usd,
-        firms.export_plan_usd,
-        firms.export_due_usd,
-        firms.export_backlog_by_market_usd,
-        firms.mothballed_usd,
-        firms.restarting_usd,
-        firms.idle_history_usd,
-        firms.restart_plan_usd,
-        firms.capacity_plan_usd,
-    ):
-        array[leaving] = 0.0
+    _clear(firms, leaving)
     if recorder.tracing:
         states = [_STATE_NAMES[Status(code)] for code in firms.status[leaving].tolist()]
         recorder.trace_firms(day, leaving, "exit", states)
     return leaving
+
+
+@entry
+def _leaving_totals(firms: Firms, leaving: np.ndarray, sectors: int) -> np.ndarray:
+    """Per sector: the leaving firms' cash, debt, domestic and export backlogs, added in
+    firm order (as ``np.bincount`` adds)."""
+    totals = np.zeros((4, sectors))
+    for f in leaving:
+        s = firms.sector[f]
+        totals[0, s] += firms.cash_usd[f]
+        totals[1, s] += firms.debt_usd[f]
+        totals[2, s] += firms.domestic_backlog_usd[f]
+        totals[3, s] += firms.export_backlog_usd[f]
+    return totals
+
+
+@entry
+def _clear(firms: Firms, leaving: np.ndarray) -> None:
+    """Exiting firms' debt, contracts, calendars and capacity plans are gone with them."""
+    for f in leaving:
+        firms.debt_usd[f] = 0.0
+        firms.domestic_backlog_usd[f] = 0.0
+        firms.export_backlog_usd[f] = 0.0
+        firms.export_backlog_revenue_usd[f] = 0.0
+        firms.mothballed_usd[f] = 0.0
+        firms.restarting_usd[f] = 0.0
+        for rows in (firms.domestic_plan_usd, firms.export_plan_usd, firms.export_due_usd,
+                     firms.restart_plan_usd, firms.capacity_plan_usd):
+            rows[f, :] = 0.0
+        firms.export_backlog_by_market_usd[f, :] = 0.0
+        firms.idle_history_usd[f, :] = 0.0
 
 
 def settle_exits(
