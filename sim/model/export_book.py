@@ -382,7 +382,7 @@ def _sort_expiries(b: BookState, firms: Firms) -> None:
     """The end days of the licences in the book, soonest first, ties by firm id."""
     rated = np.flatnonzero(b.rated)
     until = firms.licence_until_day[rated]
-    order = stable_argsort(until)
+    order = np.argsort(until, kind="mergesort")  # a meeting's licences end together
     b.expiry_day[: rated.size] = until[order]
     b.expiry_firm[: rated.size] = rated[order]
     b.cursor[0], b.cursor[1] = 0, rated.size
