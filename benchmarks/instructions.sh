@@ -6,6 +6,11 @@
 # Needs valgrind; takes a few minutes.   Usage: benchmarks/instructions.sh [N]
 set -euo pipefail
 export PYTHONHASHSEED=0  # string hashing, and so dict probing, the same in every run
+# numpy's and scipy's OpenBLAS start idle threads that spin for a while; valgrind runs
+# threads in turn and counts their spinning, which moved the difference below by up to
+# 8 M instructions a replication between runs. The engine calls no BLAS routine, so
+# one thread changes nothing it computes.
+export OPENBLAS_NUM_THREADS=1
 n="${1:-3}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 code='import sys
